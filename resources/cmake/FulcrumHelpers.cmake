@@ -10,7 +10,7 @@ endif()
 add_library(fulcrum_build_flags INTERFACE)
 target_compile_options(fulcrum_build_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough -Wformat=2
+  -Wimplicit-fallthrough -Wformat=2
   $<$<BOOL:${FULCRUM_WERROR}>:-Werror>)
 if(FULCRUM_SANITIZE)
   target_compile_options(fulcrum_build_flags INTERFACE

@@ -1,0 +1,23 @@
+#include "agent/cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+namespace fulcrum::agent {
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"fulcrum-agent: supervisor, reverse proxy and load balancer for one host"};
+    app.require_subcommand(1);
+
+    auto* version = app.add_subcommand("version", "Print the agent version");
+    version->callback([] { std::printf("fulcrum-agent %s\n", FULCRUM_VERSION); });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return 0;
+}
+
+}  // namespace fulcrum::agent
