@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start, part one: installs what is needed (resources/deps.sh), builds a release, and opens
+# the panel on the built-in demo — "This computer" managed without SSH: four Python WSGI workers
+# on ports 8000-8003 behind Fulcrum's proxy on 8080 (HTTP) and 8443 (HTTPS, self-signed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./resources/deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "demo.sh: no graphical display found (DISPLAY and WAYLAND_DISPLAY are unset)." >&2
+  echo "Run this from a desktop session, or headless as: xvfb-run -a ./resources/demo.sh" >&2
+  exit 1
+fi
+exec ./build/release/ui/fulcrum --demo "$@"
