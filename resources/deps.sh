@@ -8,19 +8,22 @@ build=(
   clang-14 libclang-rt-14-dev lld-14 clang-format clang-tidy
   libasio-dev node-llhttp libssl-dev nlohmann-json3-dev libcli11-dev
   libssh-dev qt6-base-dev qt6-charts-dev qtkeychain-qt6-dev libqt6svg6-dev qt6-svg-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev ccache
 )
 runtime=(
   python3 python3-waitress gunicorn python3-django
   openssh-server openssh-client cron procps iproute2 util-linux
   libqt6svg6 qt6-qpa-plugins
 )
+packaging=(
+  dpkg-dev appstream desktop-file-utils
+)
 test=(
   xvfb xauth x11-utils xdotool imagemagick chromium chromium-driver
-  curl wrk nginx-light haproxy dbus-x11 systemd
+  curl wrk nginx-light haproxy dbus-x11 systemd testssl.sh openssl
 )
 
-want=("${build[@]}" "${runtime[@]}" "${test[@]}")
+want=("${build[@]}" "${runtime[@]}" "${packaging[@]}" "${test[@]}")
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
