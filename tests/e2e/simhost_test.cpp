@@ -98,6 +98,15 @@ TEST_F(SimLabTest, SshLogsInAsFulcrumTestWithKeyOnPrivateHosts) {
     EXPECT_NE(ps.out.find("fulcrum-simhost init"), std::string::npos) << ps.out;
     EXPECT_NE(a.pid_namespace(), b.pid_namespace());
 
+    // The panel's HOME: OpenSSH finds host, user, port and key through its .ssh/config alone
+    // (given with -F: OpenSSH takes ~ from the password database, not from $HOME).
+    const fs::path home = lab.panel_home();
+    const CommandResult by_alias = run_command(
+        {"ssh", "-F", (home / ".ssh" / "config").string(), "-o", "BatchMode=yes", "-o",
+         "UserKnownHostsFile=" + (home / ".ssh" / "known_hosts").string(), "b", "hostname"},
+        20s);
+    EXPECT_EQ(by_alias.out, "b\n") << by_alias.err;
+
     // A wrong key is refused: only the lab's client key logs in.
     const fs::path other_key = lab.state_dir() / "client" / "other";
     ASSERT_TRUE(run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other_key.string()}, 10s).ok());

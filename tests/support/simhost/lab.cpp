@@ -538,6 +538,27 @@ std::vector<SimHost*> SimLab::hosts() {
 
 std::string SimLab::subnet() const { return "198.18." + std::to_string(m_slot) + ".0/24"; }
 
+std::filesystem::path SimLab::panel_home() const {
+    const fs::path home = m_state / "panel-home";
+    const fs::path ssh = home / ".ssh";
+    if (fs::exists(ssh / "config")) return home;
+    fs::create_directories(ssh);
+    ::chmod(home.c_str(), 0700);
+    ::chmod(ssh.c_str(), 0700);
+    fs::copy_file(m_client_key, ssh / "id_ed25519", fs::copy_options::overwrite_existing);
+    fs::copy_file(m_client_key.string() + ".pub", ssh / "id_ed25519.pub", fs::copy_options::overwrite_existing);
+    ::chmod((ssh / "id_ed25519").c_str(), 0600);
+    write_file(ssh / "known_hosts", known_hosts(), 0600);
+    std::string config;
+    for (const auto& host : m_hosts) {
+        config += "Host " + host->name() + "\n  HostName " + host->address() + "\n  Port " +
+                  std::to_string(simhost::kSshPort) + "\n  User " + host->user() + "\n  IdentityFile " +
+                  (ssh / "id_ed25519").string() + "\n\n";
+    }
+    write_file(ssh / "config", config, 0600);
+    return home;
+}
+
 std::string SimLab::known_hosts() const { return read_whole(m_known_hosts); }
 
 std::vector<std::string> SimLab::ssh_command(const SimHost& host) const {

@@ -124,6 +124,13 @@ public:
     // argv prefix for OpenSSH's ssh client to a host (key, known_hosts, port, batch mode).
     std::vector<std::string> ssh_command(const SimHost& host) const;
     const std::filesystem::path& state_dir() const { return m_state; }
+    // A HOME for the panel side (the test process, fulcrum-ctl): .ssh/id_ed25519 (the client
+    // key), .ssh/known_hosts (every host) and .ssh/config with one alias per host name
+    // (HostName, Port, User, IdentityFile), so `fulcrum-ctl status a` works like `ssh a`.
+    // Note: OpenSSH (and libssh) take ~ from the password database, not $HOME; point them
+    // here explicitly (ssh -F, UserKnownHostsFile) or through the panel's own settings.
+    // Created on first call, under the lab's state directory; removed with the lab.
+    std::filesystem::path panel_home() const;
 
 private:
     void set_up_network();
