@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "agent/cli/cert_command.h"
+
 namespace fulcrum::agent {
 
 int run_cli(int argc, char** argv) {
@@ -11,6 +13,7 @@ int run_cli(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "Print the agent version");
     version->callback([] { std::printf("fulcrum-agent %s\n", FULCRUM_VERSION); });
+    add_cert_command(app);
 
     try {
         app.parse(argc, argv);
