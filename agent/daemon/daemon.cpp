@@ -1,0 +1,140 @@
+#include "agent/daemon/daemon.h"
+
+#include "agent/daemon/host_facts.h"
+#include "agent/daemon/log.h"
+#include "agent/util/files.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+
+namespace fulcrum::agent {
+
+namespace method = protocol::method;
+using protocol::Error;
+using protocol::ErrorCode;
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : m_options(std::move(options)), m_started_at_ms(now_ms()) {
+    register_methods();
+}
+
+Daemon::~Daemon() = default;
+
+std::string Daemon::prepare() {
+    const auto& paths = m_options.paths;
+    if (auto error = paths.create(); !error.empty()) return error;
+
+    // One daemon per state directory. The lock dies with the process, so a daemon killed with
+    // SIGKILL never leaves a stale lock behind.
+    m_lock.reset(::open(paths.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!m_lock.valid()) return "cannot open " + paths.lock().string() + ": " + errno_text(errno);
+    if (::flock(m_lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        const auto pid = read_small_file(paths.lock(), 64).value_or("?");
+        return "another fulcrum-agent daemon is already running for " + paths.root.string() + " (pid " + pid + ")";
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(m_lock.get(), 0) != 0 || ::pwrite(m_lock.get(), pid.data(), pid.size(), 0) < 0)
+        log_warning("cannot record the pid in " + paths.lock().string());
+
+    // Orphaned grandchildren (a worker's own children) are reparented to us instead of init, so
+    // they are reaped here and never outlive a stopped group unnoticed.
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) log_warning("PR_SET_CHILD_SUBREAPER failed: " + errno_text(errno));
+
+    // The lock proves no other daemon serves this socket, so an existing file is stale.
+    ::unlink(paths.socket().c_str());
+    const mode_t old_mask = ::umask(0177);  // the socket is created 0600, never briefly wider
+    asio::error_code error;
+    m_acceptor.open(asio::local::stream_protocol(), error);
+    if (!error) m_acceptor.bind(asio::local::stream_protocol::endpoint(paths.socket().string()), error);
+    ::umask(old_mask);
+    if (!error) m_acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error) return "cannot listen on " + paths.socket().string() + ": " + error.message();
+    ::chmod(paths.socket().c_str(), 0600);
+    ::fcntl(m_acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+    return {};
+}
+
+int Daemon::run() {
+    std::signal(SIGPIPE, SIG_IGN);
+    wait_for_signals();
+    accept_next();
+    log_info("listening on " + m_options.paths.socket().string() + " (pid " + std::to_string(::getpid()) +
+             ", started by " + m_options.started_by + ")");
+    m_io.run();
+    log_info("stopped");
+    return 0;
+}
+
+void Daemon::stop() {
+    asio::error_code ignored;
+    m_acceptor.close(ignored);
+    m_signals.cancel(ignored);
+    m_dispatcher.close_all();
+    ::unlink(m_options.paths.socket().c_str());
+    m_io.stop();
+}
+
+void Daemon::wait_for_signals() {
+    m_signals.add(SIGTERM);
+    m_signals.add(SIGINT);
+    m_signals.async_wait([this](const asio::error_code& error, int signal) {
+        if (error) return;
+        log_info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+        stop();
+    });
+}
+
+void Daemon::accept_next() {
+    m_acceptor.async_accept([this](const asio::error_code& error, asio::local::stream_protocol::socket socket) {
+        if (error == asio::error::operation_aborted) return;
+        if (!error) {
+            ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
+            auto session = std::make_shared<Session>(std::move(socket), m_dispatcher, m_next_session_id++);
+            m_dispatcher.session_opened(session);
+            session->start();
+        } else {
+            log_warning("accept failed: " + error.message());
+        }
+        accept_next();
+    });
+}
+
+void Daemon::register_methods() {
+    m_dispatcher.on<method::AgentHello>([this](Session& session, const protocol::HelloParams& hello)
+                                            -> protocol::Outcome<protocol::HelloResult> {
+        const protocol::ProtocolVersion ours;
+        if (auto problem = protocol::incompatibility(ours, hello.protocol); !problem.empty()) {
+            return Error::make(ErrorCode::IncompatibleVersion, problem,
+                               {{"agent", nlohmann::json(ours)}, {"client", nlohmann::json(hello.protocol)}});
+        }
+        session.mark_greeted();
+        protocol::HelloResult result;
+        result.agent_version = FULCRUM_VERSION;
+        result.capabilities = {};
+        result.daemon_pid = ::getpid();
+        result.daemon_started_at_ms = m_started_at_ms;
+        result.started_by = m_options.started_by;
+        result.state_dir = m_options.paths.root.string();
+        return result;
+    });
+    m_dispatcher.on<method::HostFactsGet>(
+        [](Session&, const protocol::HostFactsParams&) -> protocol::Outcome<protocol::HostFacts> {
+            return collect_host_facts();
+        });
+}
+
+}  // namespace fulcrum::agent

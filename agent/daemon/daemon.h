@@ -1,0 +1,56 @@
+#pragma once
+// The supervisor: one per user per host. Owns the event loop, the Unix socket, and the parts
+// that answer RPC (host facts now; workers, config, proxy, metrics, boot as they are added).
+
+#include "agent/daemon/dispatcher.h"
+#include "agent/daemon/state_paths.h"
+#include "agent/util/unique_fd.h"
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace fulcrum::agent {
+
+struct DaemonOptions {
+    StatePaths paths;
+    std::string started_by = "manual";  // reported by agent.hello
+};
+
+class Daemon {
+public:
+    explicit Daemon(DaemonOptions options);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Creates the state directory, takes the single-instance lock and listens on agent.sock.
+    // Returns an error message, empty on success.
+    std::string prepare();
+
+    // Serves until SIGTERM/SIGINT or stop(); returns the exit code.
+    int run();
+    void stop();
+
+    asio::io_context& io() { return m_io; }
+    Dispatcher& dispatcher() { return m_dispatcher; }
+
+private:
+    void register_methods();
+    void accept_next();
+    void wait_for_signals();
+
+    DaemonOptions m_options;
+    asio::io_context m_io{1};
+    asio::signal_set m_signals{m_io};
+    asio::local::stream_protocol::acceptor m_acceptor{m_io};
+    Dispatcher m_dispatcher;
+    UniqueFd m_lock;
+    std::uint64_t m_next_session_id = 1;
+    std::int64_t m_started_at_ms = 0;
+};
+
+}  // namespace fulcrum::agent

@@ -1,0 +1,57 @@
+#include "agent/util/proc.h"
+
+#include "agent/util/files.h"
+
+#include <unistd.h>
+
+#include <sstream>
+
+namespace fulcrum::agent {
+
+std::optional<ProcStat> parse_proc_stat(const std::string& text) {
+    const auto close = text.rfind(')');
+    if (close == std::string::npos || close + 2 >= text.size()) return std::nullopt;
+    std::istringstream fields(text.substr(close + 2));
+    ProcStat stat;
+    std::string skip;
+    fields >> stat.state >> stat.ppid >> stat.pgrp;
+    // Fields 6..13: session, tty_nr, tpgid, flags, minflt, cminflt, majflt, cmajflt.
+    for (int i = 0; i < 8; ++i) fields >> skip;
+    fields >> stat.utime_ticks >> stat.stime_ticks;
+    // Fields 16..21: cutime, cstime, priority, nice, num_threads, itrealvalue.
+    for (int i = 0; i < 6; ++i) fields >> skip;
+    std::uint64_t vsize = 0;
+    fields >> stat.start_ticks >> vsize >> stat.rss_pages;
+    if (!fields) return std::nullopt;
+    return stat;
+}
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+    const auto text = read_small_file("/proc/" + std::to_string(pid) + "/stat", 8192);
+    if (!text) return std::nullopt;
+    return parse_proc_stat(*text);
+}
+
+bool process_matches(pid_t pid, std::uint64_t start_ticks) {
+    if (pid <= 0) return false;
+    const auto stat = read_proc_stat(pid);
+    return stat && stat->state != 'Z' && stat->start_ticks == start_ticks;
+}
+
+long clock_ticks_per_second() {
+    static const long ticks = ::sysconf(_SC_CLK_TCK);
+    return ticks > 0 ? ticks : 100;
+}
+
+long page_size_bytes() {
+    static const long size = ::sysconf(_SC_PAGESIZE);
+    return size > 0 ? size : 4096;
+}
+
+std::string read_boot_id() {
+    auto text = read_small_file("/proc/sys/kernel/random/boot_id", 256).value_or("");
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+}  // namespace fulcrum::agent

@@ -1,0 +1,34 @@
+#pragma once
+// Reading process and host state from /proc.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fulcrum::agent {
+
+struct ProcStat {
+    char state = '?';
+    pid_t ppid = 0;
+    pid_t pgrp = 0;
+    std::uint64_t utime_ticks = 0;
+    std::uint64_t stime_ticks = 0;
+    std::uint64_t start_ticks = 0;  // since boot; with the pid it identifies a process uniquely
+    std::uint64_t rss_pages = 0;
+};
+
+// Parses /proc/<pid>/stat (the command name may contain spaces and parentheses).
+std::optional<ProcStat> read_proc_stat(pid_t pid);
+std::optional<ProcStat> parse_proc_stat(const std::string& text);
+
+// True if `pid` is alive and started at `start_ticks` (so it is not a recycled pid).
+bool process_matches(pid_t pid, std::uint64_t start_ticks);
+
+long clock_ticks_per_second();
+long page_size_bytes();
+
+std::string read_boot_id();
+
+}  // namespace fulcrum::agent
