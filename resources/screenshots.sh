@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Takes a screenshot of every page of the panel under Xvfb (no desktop needed):
+#   resources/screenshots.sh [build-dir] [out-dir]
+# Opens `fulcrum --demo` on "This computer" with throwaway preferences, walks the sections
+# with the panel's own keyboard shortcuts (Ctrl+1..6) and captures the screen with
+# ImageMagick's `import`, in the light and the dark palette. Cleans up everything it starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/debug}
+out=${2:-resources/screenshots}
+fulcrum="$build/ui/fulcrum"
+[ -x "$fulcrum" ] || { echo "screenshots.sh: $fulcrum not built (cmake --build --preset debug --target fulcrum)" >&2; exit 1; }
+mkdir -p "$out"
+work=$(mktemp -d)
+width=1360 height=860
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A free display number: the first without a lock file.
+display=90
+while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 "${width}x${height}x24" -nolisten tcp -dpi 96 >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY=":$display"
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+
+sections=(overview pools workers traffic https reboot)
+
+shoot() {  # shoot APPEARANCE
+    local appearance=$1
+    env -u WAYLAND_DISPLAY QT_QPA_PLATFORM=xcb XDG_CONFIG_HOME="$work/config-$appearance" \
+        XDG_STATE_HOME="$work/state-$appearance" FULCRUM_SCREENSHOT=1 \
+        "$fulcrum" --demo --appearance "$appearance" --settings "$work/$appearance.ini" >"$work/fulcrum-$appearance.log" 2>&1 &
+    local pid=$!
+    pids+=($pid)
+    local window=""
+    for _ in $(seq 100); do
+        window=$(xdotool search --onlyvisible --name '^Fulcrum' 2>/dev/null | head -1 || true)
+        [ -n "$window" ] && break
+        sleep 0.2
+    done
+    [ -n "$window" ] || { echo "screenshots.sh: the panel did not open a window; log:" >&2; cat "$work/fulcrum-$appearance.log" >&2; exit 1; }
+    xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height"
+    xdotool windowfocus --sync "$window" 2>/dev/null || true
+    # The demo connects to the local agent and the charts need a few samples.
+    sleep "${FULCRUM_SCREENSHOT_SETTLE:-6}"
+    local i=1
+    for section in "${sections[@]}"; do
+        xdotool key --window "$window" "ctrl+$i"
+        sleep 1.5
+        import -window root "$out/$appearance-$i-$section.png"
+        echo "$out/$appearance-$i-$section.png"
+        i=$((i + 1))
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+shoot light
+shoot dark

@@ -1,0 +1,154 @@
+// The panel's building blocks, driven as a user would: log follow/pause/search, the staged
+// changes bar, the reboot timeline, message banners, and the typed settings table.
+#include "ui/Settings.h"
+#include "ui/Theme.h"
+#include "ui/widgets/LogView.h"
+#include "ui/widgets/MessageBanner.h"
+#include "ui/widgets/StagedChangesBar.h"
+#include "ui/widgets/Timeline.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+using namespace fulcrum::ui;
+
+class TestWidgets : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        Settings::useFile(m_dir.filePath(QStringLiteral("settings.ini")));
+        Theme::instance()->install(*qApp);
+    }
+
+    void pausedLogHoldsLinesAndReleasesThemInOrder() {
+        LogView log;
+        log.show();
+        log.appendLines({QStringLiteral("one"), QStringLiteral("two")});
+        auto* pause = log.findChild<QToolButton*>(QStringLiteral("pauseLogButton"));
+        QVERIFY(pause);
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QVERIFY(log.isPaused());
+        log.appendLines({QStringLiteral("three")});
+        QCOMPARE(log.heldLineCount(), 1);
+        QVERIFY(!log.text().contains(QStringLiteral("three")));
+        auto* held = log.findChild<QLabel*>(QStringLiteral("logHeldLabel"));
+        QVERIFY(held->isVisible());
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QVERIFY(!log.isPaused());
+        QCOMPARE(log.text(), QStringLiteral("one\ntwo\nthree"));
+        QCOMPARE(log.heldLineCount(), 0);
+    }
+
+    void pausedLogIsBoundedAndSaysWhatItDropped() {
+        LogView log;
+        log.setPaused(true);
+        QStringList many;
+        for (int i = 0; i < LogView::kMaxHeldLines + 10; ++i) many << QString::number(i);
+        log.appendLines(many);
+        QCOMPARE(log.heldLineCount(), LogView::kMaxHeldLines);
+        log.setPaused(false);
+        const int dropped = LogView::kMaxHeldLines + 10 - (LogView::kMaxLines - 1);
+        QVERIFY2(log.text().startsWith(QStringLiteral("… %1 older lines dropped while paused").arg(dropped)),
+                 qPrintable(log.text().left(80)));
+        QVERIFY(log.text().endsWith(QString::number(LogView::kMaxHeldLines + 9)));
+        // The view itself keeps at most kMaxLines.
+        QVERIFY(log.findChild<QPlainTextEdit*>(QStringLiteral("logText"))->document()->blockCount() <= LogView::kMaxLines);
+    }
+
+    void logSearchFindsAndWraps() {
+        LogView log;
+        log.show();
+        log.appendLines({QStringLiteral("GET /a 200"), QStringLiteral("GET /b 500"), QStringLiteral("GET /c 200")});
+        auto* search = log.findChild<QLineEdit*>(QStringLiteral("logSearchEdit"));
+        QTest::keyClicks(search, QStringLiteral("500"));
+        QVERIFY(log.findNext());
+        auto* text = log.findChild<QPlainTextEdit*>(QStringLiteral("logText"));
+        QCOMPARE(text->textCursor().selectedText(), QStringLiteral("500"));
+        QVERIFY(log.findNext());  // wraps to the same, only match
+        QCOMPARE(text->textCursor().blockNumber(), 1);
+        search->setText(QStringLiteral("absent"));
+        QVERIFY(!log.findNext());
+    }
+
+    void stagedBarEnablesButtonsOnlyWithChanges() {
+        QWidget page;
+        auto& bar = *new StagedChangesBar(&page);
+        page.show();
+        auto* apply = bar.findChild<QPushButton*>(QStringLiteral("applyButton"));
+        auto* label = bar.findChild<QLabel*>(QStringLiteral("stagedChangesLabel"));
+        QVERIFY(apply && label);
+        QVERIFY(!bar.isVisible());
+        bar.setChangeCount(2);
+        QVERIFY(bar.isVisible());
+        QVERIFY(apply->isEnabled());
+        QCOMPARE(label->text(), QStringLiteral("2 changes not applied yet"));
+        QSignalSpy applied(&bar, &StagedChangesBar::applyRequested);
+        QTest::mouseClick(apply, Qt::LeftButton);
+        QCOMPARE(applied.count(), 1);
+        bar.setBusy(true, QStringLiteral("Applying…"));
+        QVERIFY(!apply->isEnabled());
+        bar.setBusy(false);
+        bar.setStatusText({});
+        bar.setChangeCount(0);
+        QVERIFY(!bar.isVisible());
+    }
+
+    void timelineUpdatesStepsInPlaceAndShowsEvidence() {
+        Timeline timeline;
+        timeline.show();
+        timeline.setStep(QStringLiteral("down"), QStringLiteral("Host goes down"), Timeline::StepState::Running);
+        timeline.setStep(QStringLiteral("workers"), QStringLiteral("Workers healthy"), Timeline::StepState::Pending);
+        timeline.setStep(QStringLiteral("down"), QStringLiteral("Host goes down"), Timeline::StepState::Passed, {},
+                         QDateTime::currentDateTime(), 2400);
+        timeline.setStep(QStringLiteral("workers"), QStringLiteral("Workers healthy"), Timeline::StepState::Failed,
+                         QStringLiteral("web-2 exited"), {}, 900, QStringLiteral("Traceback: boom"));
+        QCOMPARE(timeline.stepCount(), 2);
+        QCOMPARE(timeline.stepIds(), (QStringList{QStringLiteral("down"), QStringLiteral("workers")}));
+        QCOMPARE(timeline.stepState(QStringLiteral("down")), Timeline::StepState::Passed);
+        auto* row = timeline.findChild<QWidget*>(QStringLiteral("timelineStep_workers"));
+        QVERIFY(row);
+        auto* evidence = row->findChild<QPlainTextEdit*>(QStringLiteral("timelineEvidence"));
+        QVERIFY(evidence && !evidence->isHidden());
+        QCOMPARE(evidence->toPlainText(), QStringLiteral("Traceback: boom"));
+    }
+
+    void bannerShowsActionsAndClears() {
+        MessageBanner banner;
+        int clicks = 0;
+        banner.showMessage(MessageBanner::Level::Error, QStringLiteral("Apply failed"), QStringLiteral("pools[0]: bad"));
+        auto* retry = banner.addAction(QStringLiteral("Retry"), [&clicks] { ++clicks; });
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QCOMPARE(clicks, 1);
+        QCOMPARE(banner.text(), QStringLiteral("Apply failed"));
+        banner.showMessage(MessageBanner::Level::Positive, QStringLiteral("Applied"));
+        QCOMPARE(banner.findChildren<QPushButton*>().size(), 0);
+    }
+
+    void settingsHaveTypedDefaultsAndRejectWrongTypes() {
+        QCOMPARE(settings()->get(Settings::Key::TrafficRange).toInt(), 60);
+        QSignalSpy changed(settings(), &Settings::changed);
+        settings()->set(Settings::Key::TrafficRange, 600);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(settings()->get(Settings::Key::TrafficRange).toInt(), 600);
+        settings()->set(Settings::Key::TrafficRange, 600);
+        QCOMPARE(changed.count(), 1);  // unchanged value, no signal
+        settings()->set(Settings::Key::LogFollow, QStringLiteral("not a bool at all"));
+        QCOMPARE(settings()->get(Settings::Key::LogFollow).metaType(), QMetaType::fromType<bool>());
+        settings()->reset(Settings::Key::TrafficRange);
+        QCOMPARE(settings()->get(Settings::Key::TrafficRange).toInt(), 60);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestWidgets)
+#include "test_widgets.moc"

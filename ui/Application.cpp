@@ -1,0 +1,74 @@
+#include "ui/Application.h"
+
+#include "ui/HostPage.h"
+#include "ui/Icons.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/Theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSysInfo>
+#include <unistd.h>
+
+namespace fulcrum::ui {
+
+void setApplicationIdentity() {
+    QCoreApplication::setApplicationName(QStringLiteral("fulcrum"));
+    QCoreApplication::setOrganizationName(QStringLiteral("fulcrum"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FULCRUM_VERSION));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Fulcrum"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("fulcrum"));
+    QGuiApplication::setWindowIcon(Icons::application());
+}
+
+bool parseCommandLine(Options& options, QString* error) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Fulcrum: a desktop control panel for reverse proxies, load balancers and workers on your servers."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QCoreApplication::translate("main", "Open on \"This computer\" with the built-in demo."));
+    const QCommandLineOption settingsFile(QStringLiteral("settings"),
+                                          QCoreApplication::translate("main", "Use this preferences file."),
+                                          QStringLiteral("file"));
+    const QCommandLineOption appearance(QStringLiteral("appearance"),
+                                        QCoreApplication::translate("main", "system, light or dark."),
+                                        QStringLiteral("mode"));
+    parser.addOptions({demo, settingsFile, appearance});
+    // process() exits for --help/--version as every command-line tool does.
+    parser.process(QCoreApplication::arguments());
+    options.demo = parser.isSet(demo);
+    options.settingsFile = parser.value(settingsFile);
+    options.appearance = parser.value(appearance);
+    if (!options.appearance.isEmpty() && options.appearance != QLatin1String("system") &&
+        options.appearance != QLatin1String("light") && options.appearance != QLatin1String("dark")) {
+        *error = QCoreApplication::translate("main", "--appearance takes system, light or dark, not \"%1\".")
+                     .arg(options.appearance);
+        return false;
+    }
+    return true;
+}
+
+int run(const Options& options) {
+    if (!options.settingsFile.isEmpty()) Settings::useFile(options.settingsFile);
+    auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
+    Theme::instance()->setAppearance(Theme::parse(
+        options.appearance.isEmpty() ? settings()->get(Settings::Key::Appearance).toString() : options.appearance));
+    Theme::instance()->install(*app);
+
+    MainWindow window;
+    auto* local = window.addHost(QStringLiteral("local"), QCoreApplication::translate("main", "This computer"),
+                                 QCoreApplication::translate("main", "%1 · managed directly, no SSH").arg(QSysInfo::machineHostName()),
+                                 true);
+    if (options.demo) {
+        window.selectHost(QStringLiteral("local"));
+        local->setSection(HostPage::Overview);
+    }
+    if (geteuid() == 0) window.showRootWarning();
+    window.show();
+    return QApplication::exec();
+}
+
+}  // namespace fulcrum::ui

@@ -1,0 +1,29 @@
+#pragma once
+// How the panel shows a host's state: one word, one colour, one sentence of what to do.
+// The app core owns the real state machine; this is only its presentation.
+
+#include <QColor>
+#include <QMetaType>
+#include <QString>
+
+namespace fulcrum::ui {
+
+enum class HostState { Disconnected, Connecting, Connected, Deploying, Rebooting, Unreachable, Error };
+
+struct HostStatusText {
+    static QString label(HostState state);
+    static QString hint(HostState state);
+    static QColor color(HostState state);
+};
+
+// Item-data roles the host sidebar reads; the model adapter fills them.
+enum HostListRole {
+    HostIdRole = 0x0100 + 1,  // Qt::UserRole + 1
+    HostStateRole,            // HostState as int
+    HostDetailRole,           // "deploy user@address" or "agent 0.1.0"
+    HostLocalRole,            // bool: "This computer"
+};
+
+}  // namespace fulcrum::ui
+
+Q_DECLARE_METATYPE(fulcrum::ui::HostState)

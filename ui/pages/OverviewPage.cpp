@@ -1,0 +1,115 @@
+#include "ui/pages/OverviewPage.h"
+
+#include "ui/Icons.h"
+#include "ui/Theme.h"
+#include "ui/widgets/Card.h"
+#include "ui/widgets/StatusPill.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace fulcrum::ui {
+
+OverviewPage::OverviewPage(QWidget* parent)
+    : SectionPage(QStringLiteral("overviewPage"), QStringLiteral("overview"), parent),
+      m_hostFacts(new FactList), m_agentFacts(new FactList), m_bootPill(new StatusPill), m_bootText(new QLabel),
+      m_fixBoot(new QPushButton(Icons::get(QStringLiteral("boot"), Qt::white), tr("Make it start at boot"))),
+      m_health(new FactList), m_healthPill(new StatusPill) {
+    auto* grid = new QGridLayout;
+    grid->setSpacing(14);
+
+    auto* host = new Card(tr("Host"), QStringLiteral("server"));
+    m_hostFacts->setObjectName(QStringLiteral("hostFacts"));
+    host->body()->addWidget(m_hostFacts);
+    host->body()->addStretch(1);
+    grid->addWidget(host, 0, 0);
+
+    auto* agent = new Card(tr("Agent"), QStringLiteral("deploy"));
+    m_agentFacts->setObjectName(QStringLiteral("agentFacts"));
+    m_agentFacts->setFact(QStringLiteral("version"), tr("Version"), tr("—"), QStringLiteral("agentVersionLabel"));
+    agent->body()->addWidget(m_agentFacts);
+    agent->body()->addStretch(1);
+    grid->addWidget(agent, 0, 1);
+
+    auto* boot = new Card(tr("Starts after a reboot"), QStringLiteral("boot"));
+    m_bootPill->setObjectName(QStringLiteral("bootPersistencePill"));
+    boot->addHeaderWidget(m_bootPill);
+    m_bootText->setObjectName(QStringLiteral("bootPersistenceLabel"));
+    m_bootText->setWordWrap(true);
+    m_bootText->setText(tr("Checking…"));
+    boot->body()->addWidget(m_bootText);
+    m_fixBoot->setObjectName(QStringLiteral("fixBootPersistenceButton"));
+    m_fixBoot->setProperty("primary", true);
+    m_fixBoot->setToolTip(tr("Install the boot hook for your user (no root needed) so the agent, its workers and "
+                             "the proxy come back after every reboot"));
+    m_fixBoot->hide();
+    boot->body()->addWidget(m_fixBoot, 0, Qt::AlignLeft);
+    boot->body()->addStretch(1);
+    connect(m_fixBoot, &QPushButton::clicked, this, &OverviewPage::fixBootPersistenceRequested);
+    grid->addWidget(boot, 1, 0);
+
+    auto* health = new Card(tr("Health"), QStringLiteral("traffic"));
+    m_healthPill->setObjectName(QStringLiteral("healthPill"));
+    health->addHeaderWidget(m_healthPill);
+    m_health->setObjectName(QStringLiteral("healthFacts"));
+    health->body()->addWidget(m_health);
+    health->body()->addStretch(1);
+    grid->addWidget(health, 1, 1);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+
+    contentLayout()->addLayout(grid);
+    contentLayout()->addStretch(1);
+    setHealth({});
+}
+
+void OverviewPage::setHostFact(const QString& key, const QString& label, const QString& value) {
+    m_hostFacts->setFact(key, label, value, key + QStringLiteral("Label"));
+}
+
+void OverviewPage::setAgent(const QString& version, const QString& protocol, const QString& startedBy) {
+    m_agentFacts->setFact(QStringLiteral("version"), tr("Version"), version, QStringLiteral("agentVersionLabel"));
+    m_agentFacts->setFact(QStringLiteral("protocol"), tr("Protocol"), protocol);
+    m_agentFacts->setFact(QStringLiteral("startedBy"), tr("Started by"), startedBy);
+}
+
+void OverviewPage::setBootPersistence(bool installed, const QString& detail) {
+    m_bootPill->setStatus(installed ? tr("Installed") : tr("Missing"), installed ? Semantic::ok() : Semantic::warning());
+    m_bootText->setText(installed ? detail
+                                  : tr("After a reboot the agent, its workers and the proxy will NOT come back on "
+                                       "their own. %1")
+                                        .arg(detail));
+    m_fixBoot->setVisible(!installed);
+    m_fixBoot->setEnabled(true);
+}
+
+void OverviewPage::setBootPersistenceBusy(bool busy) {
+    m_fixBoot->setEnabled(!busy);
+    if (busy) m_bootText->setText(tr("Installing the boot hook…"));
+}
+
+void OverviewPage::setHealth(const Health& h) {
+    const auto ratio = [](int a, int b) { return b == 0 ? tr("none configured") : tr("%1 of %2").arg(a).arg(b); };
+    m_health->setFact(QStringLiteral("workers"), tr("Workers running"), ratio(h.workersRunning, h.workersTotal),
+                      QStringLiteral("healthWorkersLabel"));
+    m_health->setFact(QStringLiteral("servers"), tr("Pool servers healthy"), ratio(h.serversHealthy, h.serversTotal),
+                      QStringLiteral("healthServersLabel"));
+    m_health->setFact(QStringLiteral("listeners"), tr("Listeners bound"), ratio(h.listenersBound, h.listenersTotal),
+                      QStringLiteral("healthListenersLabel"));
+    m_health->setFact(QStringLiteral("certs"), tr("Certificates expiring soon"),
+                      QString::number(h.certificatesExpiringSoon), QStringLiteral("healthCertsLabel"));
+    const bool allGood = h.workersRunning == h.workersTotal && h.serversHealthy == h.serversTotal &&
+                         h.listenersBound == h.listenersTotal && h.certificatesExpiringSoon == 0;
+    const bool anything = h.workersTotal + h.serversTotal + h.listenersTotal > 0;
+    if (!anything) {
+        m_healthPill->setStatus(tr("Nothing running yet"), Semantic::muted());
+    } else if (allGood) {
+        m_healthPill->setStatus(tr("All healthy"), Semantic::ok());
+    } else {
+        m_healthPill->setStatus(tr("Needs attention"), Semantic::warning());
+    }
+}
+
+}  // namespace fulcrum::ui

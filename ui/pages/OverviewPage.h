@@ -1,0 +1,49 @@
+#pragma once
+// A host at a glance: what it is (OS, kernel, arch, uptime), which agent runs there, whether
+// the agent comes back by itself after a reboot (with a button that installs that), and a
+// health summary of workers, pools, listeners and certificates.
+
+#include "ui/pages/SectionPage.h"
+
+class QLabel;
+class QPushButton;
+
+namespace fulcrum::ui {
+
+class Card;
+class FactList;
+class StatusPill;
+
+class OverviewPage : public SectionPage {
+    Q_OBJECT
+public:
+    struct Health {
+        int workersRunning = 0, workersTotal = 0;
+        int serversHealthy = 0, serversTotal = 0;
+        int listenersBound = 0, listenersTotal = 0;
+        int certificatesExpiringSoon = 0;
+    };
+
+    explicit OverviewPage(QWidget* parent = nullptr);
+
+    void setHostFact(const QString& key, const QString& label, const QString& value);
+    void setAgent(const QString& version, const QString& protocol, const QString& startedBy);
+    // `installed`: the agent starts at boot; `detail` says how (cron @reboot, systemd --user).
+    void setBootPersistence(bool installed, const QString& detail);
+    void setBootPersistenceBusy(bool busy);
+    void setHealth(const Health& health);
+
+signals:
+    void fixBootPersistenceRequested();
+
+private:
+    FactList* m_hostFacts;
+    FactList* m_agentFacts;
+    StatusPill* m_bootPill;
+    QLabel* m_bootText;
+    QPushButton* m_fixBoot;
+    FactList* m_health;
+    StatusPill* m_healthPill;
+};
+
+}  // namespace fulcrum::ui

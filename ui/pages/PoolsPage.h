@@ -1,0 +1,80 @@
+#pragma once
+// The pool editor: pick a pool, see its servers live (address, weight, state, health, active
+// connections, req/s), change them in place, and apply the staged edits from the bar at the
+// bottom. Balance algorithm and health-check settings sit above the table; History opens the
+// applied versions with one-click rollback.
+
+#include "ui/pages/SectionPage.h"
+
+class QAbstractItemModel;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QMenu;
+class QSpinBox;
+class QTableView;
+class QToolButton;
+
+namespace fulcrum::ui {
+
+class StagedChangesBar;
+
+class PoolsPage : public SectionPage {
+    Q_OBJECT
+public:
+    explicit PoolsPage(QWidget* parent = nullptr);
+
+    QListView* poolList() const { return m_poolList; }
+    QTableView* serversTable() const { return m_servers; }
+    StagedChangesBar* stagedBar() const { return m_staged; }
+    QMenu* addServerMenu() const { return m_addMenu; }
+
+    void setPoolsModel(QAbstractItemModel* model);
+    void setServersModel(QAbstractItemModel* model, int weightColumn);
+    // Health-check and balance settings of the selected pool, shown without emitting edits.
+    struct PoolSettings {
+        QString algorithm;
+        QString healthPath;
+        int intervalMs = 2000;
+        int timeoutMs = 1000;
+        int maxFails = 3;
+        int failTimeoutMs = 10000;
+    };
+    void showPoolSettings(const QString& poolName, const PoolSettings& settings);
+    PoolSettings poolSettings() const;
+    QList<int> selectedServerRows() const;
+
+signals:
+    void poolSelected(const QString& name);
+    void poolSettingsEdited();
+    void addServerRequested(const QString& address, int weight);
+    void removeServersRequested(const QList<int>& rows);
+    void serverStateRequested(const QList<int>& rows, const QString& state);
+    void historyRequested();
+
+private:
+    void updateButtons();
+    void askForServerAddress();
+
+    bool m_loading = false;
+    QListView* m_poolList;
+    QLabel* m_poolTitle;
+    QComboBox* m_algorithm;
+    QLineEdit* m_healthPath;
+    QSpinBox* m_interval;
+    QSpinBox* m_timeout;
+    QSpinBox* m_maxFails;
+    QSpinBox* m_failTimeout;
+    QToolButton* m_add;
+    QMenu* m_addMenu;
+    QToolButton* m_remove;
+    QToolButton* m_drain;
+    QToolButton* m_enable;
+    QToolButton* m_disable;
+    QToolButton* m_history;
+    QTableView* m_servers;
+    StagedChangesBar* m_staged;
+};
+
+}  // namespace fulcrum::ui

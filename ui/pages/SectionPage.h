@@ -1,0 +1,46 @@
+#pragma once
+// Base of the host sections: a message banner at the top for errors that happened on this
+// page, and the page's content, which is replaced by an explanation while the host is not
+// connected (instead of a page of dead widgets).
+
+#include <QWidget>
+
+class QStackedWidget;
+class QToolButton;
+class QVBoxLayout;
+
+namespace fulcrum::ui {
+
+class EmptyState;
+class MessageBanner;
+
+class SectionPage : public QWidget {
+    Q_OBJECT
+public:
+    SectionPage(const QString& objectName, const QString& icon, QWidget* parent = nullptr);
+
+    void setConnected(bool connected);
+    bool isConnected() const { return m_connected; }
+    MessageBanner* banner() const { return m_banner; }
+    // Plain-language error on this page: what failed, why, what to do.
+    void showError(const QString& what, const QString& details);
+    void showInfo(const QString& text, const QString& details = {});
+
+protected:
+    // A text-beside-icon tool button for the pages' toolbars, named for tests.
+    static QToolButton* toolButton(const QString& icon, const QString& text, const QString& objectName,
+                                   const QString& toolTip);
+    // The page's real content; call once from the subclass constructor.
+    QVBoxLayout* contentLayout() const { return m_contentLayout; }
+    EmptyState* disconnectedState() const { return m_disconnected; }
+
+private:
+    bool m_connected = false;
+    MessageBanner* m_banner;
+    QStackedWidget* m_stack;
+    QWidget* m_content;
+    QVBoxLayout* m_contentLayout;
+    EmptyState* m_disconnected;
+};
+
+}  // namespace fulcrum::ui

@@ -1,0 +1,70 @@
+#include "ui/widgets/Card.h"
+
+#include "ui/Icons.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace fulcrum::ui {
+
+Card::Card(const QString& title, const QString& icon, QWidget* parent)
+    : QFrame(parent), m_title(new QLabel(title, this)), m_header(new QHBoxLayout), m_body(new QVBoxLayout) {
+    setProperty("card", true);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(16, 14, 16, 16);
+    layout->setSpacing(10);
+    m_header->setSpacing(8);
+    if (!icon.isEmpty()) {
+        auto* iconLabel = new QLabel(this);
+        iconLabel->setPixmap(Icons::get(icon).pixmap(18, 18));
+        m_header->addWidget(iconLabel);
+    }
+    m_title->setProperty("role", QStringLiteral("cardTitle"));
+    m_header->addWidget(m_title);
+    m_header->addStretch(1);
+    layout->addLayout(m_header);
+    m_body->setSpacing(8);
+    layout->addLayout(m_body, 1);
+}
+
+void Card::addHeaderWidget(QWidget* widget) { m_header->addWidget(widget); }
+
+void Card::setTitle(const QString& title) { m_title->setText(title); }
+
+FactList::FactList(QWidget* parent) : QWidget(parent), m_grid(new QGridLayout(this)) {
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setHorizontalSpacing(16);
+    m_grid->setVerticalSpacing(6);
+    m_grid->setColumnStretch(1, 1);
+}
+
+QLabel* FactList::setFact(const QString& key, const QString& label, const QString& value,
+                          const QString& objectName) {
+    if (auto* existing = m_values.value(key)) {
+        existing->setText(value);
+        return existing;
+    }
+    const int row = m_grid->rowCount();
+    auto* name = new QLabel(label, this);
+    name->setProperty("role", QStringLiteral("muted"));
+    auto* text = new QLabel(value, this);
+    text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    text->setWordWrap(true);
+    if (!objectName.isEmpty()) text->setObjectName(objectName);
+    m_grid->addWidget(name, row, 0, Qt::AlignTop);
+    m_grid->addWidget(text, row, 1, Qt::AlignTop);
+    m_values.insert(key, text);
+    return text;
+}
+
+void FactList::clear() {
+    while (auto* item = m_grid->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_values.clear();
+}
+
+}  // namespace fulcrum::ui

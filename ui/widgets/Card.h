@@ -1,0 +1,46 @@
+#pragma once
+// A rounded panel with a title row (icon, title, optional widget on the right) and a body.
+// The pages are built from these so that every page reads as a few calm blocks.
+
+#include <QFrame>
+#include <QHash>
+
+class QLabel;
+class QHBoxLayout;
+class QVBoxLayout;
+class QGridLayout;
+
+namespace fulcrum::ui {
+
+class Card : public QFrame {
+    Q_OBJECT
+public:
+    explicit Card(const QString& title, const QString& icon = {}, QWidget* parent = nullptr);
+
+    QVBoxLayout* body() const { return m_body; }
+    // Widgets placed to the right of the title (a button, a pill).
+    void addHeaderWidget(QWidget* widget);
+    void setTitle(const QString& title);
+
+private:
+    QLabel* m_title;
+    QHBoxLayout* m_header;
+    QVBoxLayout* m_body;
+};
+
+// A "label: value" grid row helper for fact lists inside cards.
+class FactList : public QWidget {
+    Q_OBJECT
+public:
+    explicit FactList(QWidget* parent = nullptr);
+    // Adds or updates the row named `key`; the value label gets objectName `objectName`.
+    QLabel* setFact(const QString& key, const QString& label, const QString& value,
+                    const QString& objectName = {});
+    void clear();
+
+private:
+    QGridLayout* m_grid;
+    QHash<QString, QLabel*> m_values;
+};
+
+}  // namespace fulcrum::ui

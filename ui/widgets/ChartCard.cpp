@@ -1,0 +1,172 @@
+#include "ui/widgets/ChartCard.h"
+
+#include "ui/Theme.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QGraphicsLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace fulcrum::ui {
+
+ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
+    : QFrame(parent), m_value(new QLabel(this)), m_legend(new QLabel(this)), m_chart(new QChart),
+      m_view(new QChartView(m_chart, this)), m_x(new QDateTimeAxis), m_y(new QValueAxis), m_format(format) {
+    setProperty("card", true);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(14, 12, 14, 8);
+    layout->setSpacing(2);
+    auto* header = new QHBoxLayout;
+    auto* titleLabel = new QLabel(title, this);
+    titleLabel->setProperty("role", QStringLiteral("cardTitle"));
+    header->addWidget(titleLabel);
+    header->addStretch(1);
+    m_legend->setProperty("role", QStringLiteral("muted"));
+    m_legend->setTextFormat(Qt::RichText);
+    header->addWidget(m_legend);
+    layout->addLayout(header);
+    m_value->setProperty("role", QStringLiteral("cardValue"));
+    m_value->setText(QStringLiteral("—"));
+    layout->addWidget(m_value);
+
+    m_chart->legend()->hide();
+    m_chart->setMargins(QMargins(0, 4, 0, 0));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_x->setFormat(QStringLiteral("HH:mm:ss"));
+    m_x->setTickCount(4);
+    m_y->setTickCount(3);
+    m_y->setLabelFormat(QStringLiteral("%.0f"));
+    m_y->setRange(0, 1);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(130);
+    m_view->setFrameShape(QFrame::NoFrame);
+    m_view->setStyleSheet(QStringLiteral("background: transparent"));
+    layout->addWidget(m_view, 1);
+    applyTheme();
+    connect(Theme::instance(), &Theme::changed, this, &ChartCard::applyTheme);
+}
+
+int ChartCard::addSeries(const QString& name) {
+    auto* series = new QLineSeries;
+    series->setName(name);
+    m_chart->addSeries(series);
+    series->attachAxis(m_x);
+    series->attachAxis(m_y);
+    m_series.append(series);
+    m_points.append(QList<QPointF>());
+    applyTheme();
+    return static_cast<int>(m_series.size()) - 1;
+}
+
+void ChartCard::removeAllSeries() {
+    m_chart->removeAllSeries();
+    m_series.clear();
+    m_points.clear();
+    m_legend->clear();
+}
+
+void ChartCard::setPoints(int series, const QList<QPointF>& points) {
+    if (series < 0 || series >= m_series.size()) return;
+    m_points[series] = points;
+}
+
+const QList<QPointF>& ChartCard::points(int series) const {
+    static const QList<QPointF> none;
+    return series >= 0 && series < m_points.size() ? m_points[series] : none;
+}
+
+void ChartCard::setWindow(qint64 nowMsecs, int seconds) {
+    const qint64 from = nowMsecs - qint64(seconds) * 1000;
+    double maxY = 0;
+    double headline = 0;
+    bool haveHeadline = false;
+    for (int i = 0; i < m_series.size(); ++i) {
+        const auto& all = m_points[i];
+        // Only the visible part goes to QtCharts, so an hour of history costs nothing when
+        // the one-minute range is shown.
+        auto first = std::lower_bound(all.begin(), all.end(), double(from),
+                                      [](const QPointF& p, double x) { return p.x() < x; });
+        QList<QPointF> visible(first, all.end());
+        for (const auto& p : visible) maxY = std::max(maxY, p.y());
+        m_series[i]->replace(visible);
+        if (!all.isEmpty() && (i == 0 || m_sumHeadline)) {
+            headline += all.last().y();
+            haveHeadline = true;
+        }
+    }
+    m_x->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(nowMsecs));
+    m_x->setFormat(seconds > 600 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
+    // A "nice" ceiling so the axis does not jitter with every sample.
+    double top = 1;
+    while (top < maxY * 1.15) top *= (QString::number(top).startsWith(QLatin1Char('2')) ? 2.5 : 2);
+    if (std::abs(m_y->max() - top) > 1e-9) m_y->setRange(0, top);
+    m_y->setLabelFormat(top < 5 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    m_value->setText(haveHeadline ? m_format(headline) : QStringLiteral("—"));
+}
+
+QString ChartCard::headline() const { return m_value->text(); }
+
+void ChartCard::applyTheme() {
+    const QPalette pal = palette();
+    m_chart->setBackgroundBrush(Qt::NoBrush);
+    m_chart->setBackgroundPen(Qt::NoPen);
+    m_chart->setPlotAreaBackgroundVisible(false);
+    const QColor text = Semantic::muted();
+    QColor grid = pal.color(QPalette::Mid);
+    grid.setAlphaF(0.6f);
+    for (auto* axis : {static_cast<QAbstractAxis*>(m_x), static_cast<QAbstractAxis*>(m_y)}) {
+        axis->setLabelsColor(text);
+        axis->setGridLineColor(grid);
+        axis->setLinePen(Qt::NoPen);
+        QFont f = font();
+        f.setPointSizeF(f.pointSizeF() * 0.8);
+        axis->setLabelsFont(f);
+    }
+    m_x->setGridLineVisible(false);
+    QStringList legend;
+    for (int i = 0; i < m_series.size(); ++i) {
+        QPen pen(Semantic::chart(i));
+        pen.setWidthF(2.0);
+        m_series[i]->setPen(pen);
+        if (m_series.size() > 1) {
+            legend << QStringLiteral("<span style='color:%1'>●</span> %2")
+                          .arg(Semantic::chart(i).name(), m_series[i]->name().toHtmlEscaped());
+        }
+    }
+    m_legend->setText(legend.join(QStringLiteral("&nbsp;&nbsp;")));
+}
+
+QString ChartCard::formatRate(double v) {
+    if (v >= 1000) return QStringLiteral("%1 k/s").arg(v / 1000, 0, 'f', 1);
+    return QStringLiteral("%1 /s").arg(v, 0, 'f', v < 10 ? 1 : 0);
+}
+
+QString ChartCard::formatMillis(double v) {
+    if (v >= 1000) return QStringLiteral("%1 s").arg(v / 1000, 0, 'f', 2);
+    return QStringLiteral("%1 ms").arg(v, 0, 'f', v < 10 ? 1 : 0);
+}
+
+QString ChartCard::formatCount(double v) { return QString::number(qRound64(v)); }
+
+QString ChartCard::formatBytesRate(double v) {
+    const char* units[] = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
+    int u = 0;
+    while (v >= 1024 && u < 3) {
+        v /= 1024;
+        ++u;
+    }
+    return QStringLiteral("%1 %2").arg(v, 0, 'f', u == 0 ? 0 : 1).arg(QLatin1String(units[u]));
+}
+
+}  // namespace fulcrum::ui
