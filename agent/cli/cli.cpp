@@ -2,6 +2,7 @@
 
 #include "agent/cli/cert_command.h"
 #include "agent/cli/daemon_commands.h"
+#include "agent/cli/proxy_commands.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -17,6 +18,7 @@ int run_cli(int argc, char** argv) {
     version->callback([] { std::printf("fulcrum-agent %s\n", FULCRUM_VERSION); });
     add_cert_command(app);
     add_daemon_commands(app, exit_code);
+    add_proxy_commands(app, exit_code);
 
     try {
         app.parse(argc, argv);
