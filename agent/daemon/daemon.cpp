@@ -1,5 +1,6 @@
 #include "agent/daemon/daemon.h"
 
+#include "agent/daemon/clock.h"
 #include "agent/daemon/host_facts.h"
 #include "agent/daemon/log.h"
 #include "agent/util/files.h"
@@ -19,16 +20,8 @@ namespace method = protocol::method;
 using protocol::Error;
 using protocol::ErrorCode;
 
-namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
-Daemon::Daemon(DaemonOptions options) : m_options(std::move(options)), m_started_at_ms(now_ms()) {
+Daemon::Daemon(DaemonOptions options)
+    : m_options(std::move(options)), m_store(m_options.paths.config_dir()), m_started_at_ms(now_ms()) {
     register_methods();
 }
 
@@ -49,6 +42,10 @@ std::string Daemon::prepare() {
     const std::string pid = std::to_string(::getpid());
     if (::ftruncate(m_lock.get(), 0) != 0 || ::pwrite(m_lock.get(), pid.data(), pid.size(), 0) < 0)
         log_warning("cannot record the pid in " + paths.lock().string());
+
+    // Only now, holding the lock, is the state ours to repair and restore.
+    for (const auto& note : m_store.load()) log_warning(note);
+    m_config.restore();
 
     // Orphaned grandchildren (a worker's own children) are reparented to us instead of init, so
     // they are reaped here and never outlive a stopped group unnoticed.
@@ -124,13 +121,14 @@ void Daemon::register_methods() {
         session.mark_greeted();
         protocol::HelloResult result;
         result.agent_version = FULCRUM_VERSION;
-        result.capabilities = {};
+        result.capabilities = {"config"};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
         result.state_dir = m_options.paths.root.string();
         return result;
     });
+    m_config.register_methods();
     m_dispatcher.on<method::HostFactsGet>(
         [](Session&, const protocol::HostFactsParams&) -> protocol::Outcome<protocol::HostFacts> {
             return collect_host_facts();

@@ -2,6 +2,8 @@
 // The supervisor: one per user per host. Owns the event loop, the Unix socket, and the parts
 // that answer RPC (host facts now; workers, config, proxy, metrics, boot as they are added).
 
+#include "agent/config/config_store.h"
+#include "agent/daemon/config_service.h"
 #include "agent/daemon/dispatcher.h"
 #include "agent/daemon/state_paths.h"
 #include "agent/util/unique_fd.h"
@@ -48,6 +50,8 @@ private:
     asio::signal_set m_signals{m_io};
     asio::local::stream_protocol::acceptor m_acceptor{m_io};
     Dispatcher m_dispatcher;
+    ConfigStore m_store;
+    ConfigService m_config{m_store, m_dispatcher};
     UniqueFd m_lock;
     std::uint64_t m_next_session_id = 1;
     std::int64_t m_started_at_ms = 0;

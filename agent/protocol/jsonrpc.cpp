@@ -11,8 +11,9 @@ std::string dump_line(const json& j) {
     return line;
 }
 
-// Counts bracket depth outside strings; cheaper than parsing and bounded by the line length.
-bool nesting_within_limit(std::string_view text) {
+}  // namespace
+
+bool nesting_within_limit(std::string_view text, int limit) {
     int depth = 0;
     bool in_string = false;
     bool escaped = false;
@@ -31,7 +32,7 @@ bool nesting_within_limit(std::string_view text) {
             case '"': in_string = true; break;
             case '[':
             case '{':
-                if (++depth > kMaxNestingDepth) return false;
+                if (++depth > limit) return false;
                 break;
             case ']':
             case '}': --depth; break;
@@ -40,6 +41,8 @@ bool nesting_within_limit(std::string_view text) {
     }
     return true;
 }
+
+namespace {
 
 bool valid_id(const json& id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
 

@@ -82,6 +82,10 @@ using Message = std::variant<Request, Notification, Response, DecodeFailure>;
 // parsing, so hostile lines cannot exhaust the stack in code that walks the tree recursively.
 inline constexpr int kMaxNestingDepth = 64;
 
+// Counts bracket depth outside strings; cheaper than parsing and bounded by the text length.
+// Used before parsing anything hostile (RPC lines, config texts) with nlohmann's recursive code.
+bool nesting_within_limit(std::string_view text, int limit = kMaxNestingDepth);
+
 // Parses one line (without its newline). Never throws.
 Message decode_message(std::string_view line);
 

@@ -1,0 +1,46 @@
+#pragma once
+// config.get / validate / apply / history / rollback on top of the ConfigStore.
+// apply = validate → write the new version → hand it to the applier (workers, proxy) →
+// answer with what the applier confirmed. A rejected config changes nothing.
+
+#include "agent/config/config_store.h"
+#include "agent/config/config_validator.h"
+#include "agent/daemon/dispatcher.h"
+
+#include <functional>
+
+namespace fulcrum::agent {
+
+class ConfigService {
+public:
+    // Brings the running parts in line with a stored version and reports what it did. Calls
+    // `done` exactly once, possibly later (the proxy confirms asynchronously).
+    using Applier = std::function<void(const StoredConfig&, const std::vector<WorkerGroupSpec>&,
+                                       std::function<void(protocol::ConfigApplyResult)> done)>;
+
+    ConfigService(ConfigStore& store, Dispatcher& dispatcher);
+
+    void set_applier(Applier applier) { m_applier = std::move(applier); }
+    void register_methods();
+
+    // Applies the stored current version at start-up (restore). Returns its worker groups.
+    std::vector<WorkerGroupSpec> restore();
+
+    // Commits a modified document as a new version and applies it (workers.scale uses this).
+    protocol::Outcome<bool> apply_document(const nlohmann::json& document, const std::string& comment,
+                                           std::function<void(protocol::ConfigApplyResult)> done);
+
+    ConfigStore& store() { return m_store; }
+
+private:
+    void apply(ValidatedConfig config, std::optional<std::int64_t> expected_version, const std::string& comment,
+               Dispatcher::Reply<protocol::method::ConfigApply> reply);
+
+    ConfigStore& m_store;
+    Dispatcher& m_dispatcher;
+    Applier m_applier;
+};
+
+protocol::Error config_invalid(const std::vector<protocol::ValidationError>& errors);
+
+}  // namespace fulcrum::agent
