@@ -143,7 +143,11 @@ void expect_store_consistent(const fs::path& config_dir, const std::set<std::str
     }
     if (newest == 0) return;
     auto current = read_small_file(config_dir / "current.json", 1 << 24);
-    ASSERT_TRUE(current);
+    if (!current) {
+        // Killed between the first version's history write and its current.json: version 0 had none.
+        ASSERT_EQ(newest, 1) << "current.json is missing";
+        return;
+    }
     ASSERT_FALSE(json::parse(*current, nullptr, false).is_discarded()) << "current.json is torn";
     ASSERT_TRUE(*current == texts[newest] || (texts.contains(newest - 1) && *current == texts[newest - 1]))
         << "current.json is neither version " << newest << " nor " << newest - 1;
