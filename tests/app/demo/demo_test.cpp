@@ -3,7 +3,10 @@
 #include "app/demo/demo_config.h"
 #include "app/demo/test_traffic.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -39,6 +42,30 @@ TEST(DemoConfig, TemplateFillsInToACompleteConfig) {
     missing.demoDir = QStringLiteral("/nonexistent");
     EXPECT_TRUE(loadDemoConfig(missing, &error).isEmpty());
     EXPECT_TRUE(error.contains(QStringLiteral("/nonexistent"))) << error.toStdString();
+}
+
+TEST(DemoConfig, FilledTemplatePassesTheAgentsChecker) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    DemoPaths paths = defaultDemoPaths(locateDemoDirectory());
+    paths.certPath = dir.filePath(QStringLiteral("demo.crt"));
+    paths.keyPath = dir.filePath(QStringLiteral("demo.key"));
+    QProcess cert;
+    cert.start(QStringLiteral(FULCRUM_TEST_AGENT), selfSignedArguments(paths));
+    ASSERT_TRUE(cert.waitForFinished(30000));
+    ASSERT_EQ(cert.exitCode(), 0) << cert.readAllStandardError().toStdString();
+    QString error;
+    const QJsonObject doc = loadDemoConfig(paths, &error);
+    ASSERT_TRUE(error.isEmpty());
+    QFile file(dir.filePath(QStringLiteral("host.json")));
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(doc).toJson());
+    file.close();
+    QProcess check;
+    check.setProcessChannelMode(QProcess::MergedChannels);
+    check.start(QStringLiteral(FULCRUM_TEST_AGENT), {QStringLiteral("check"), file.fileName()});
+    ASSERT_TRUE(check.waitForFinished(30000));
+    EXPECT_EQ(check.exitCode(), 0) << check.readAll().toStdString();
 }
 
 namespace {
