@@ -322,7 +322,7 @@ std::optional<ParsedConfig> parse_config_source(const protocol::ConfigSource& so
         errors.push_back({"", 0, 0, "config is larger than " + std::to_string(kMaxConfigBytes) + " bytes"});
         return std::nullopt;
     }
-    return ParsedConfig{std::move(text), *source.document};
+    return ParsedConfig{std::move(text), *source.document, false};
 }
 
 std::vector<WorkerGroupSpec> parse_workers_section(const json& document, std::vector<ValidationError>& errors) {
@@ -358,9 +358,10 @@ std::optional<ValidatedConfig> validate_config(ParsedConfig parsed, std::vector<
         return std::nullopt;
     }
     auto workers = parse_workers_section(document, errors);
-    validate_proxy_section(document, errors);
     Checker check(errors);
     check_cross_references(check, document, workers);
+    if (parsed.from_text) locate_errors(parsed.text, errors, before);
+    validate_proxy_section(document, parsed.from_text ? &parsed.text : nullptr, errors);
     if (errors.size() != before) return std::nullopt;
     return ValidatedConfig{std::move(parsed), std::move(workers)};
 }

@@ -25,6 +25,7 @@ inline constexpr int kMaxWorkerGroups = 64;
 struct ParsedConfig {
     std::string text;  // what will be stored: the sent text verbatim, or the document pretty-printed
     nlohmann::json document;
+    bool from_text = true;  // errors then carry line and column within `text`
 };
 
 struct ValidatedConfig {

@@ -1,23 +1,27 @@
 #include "agent/config/proxy_section.h"
 
+#include "proxy/config/config_reader.h"
+#include "proxy/config/json_positions.h"
+
 #include <set>
 
 namespace fulcrum::agent {
 
 using nlohmann::json;
 
-void validate_proxy_section(const json& document, std::vector<protocol::ValidationError>& errors) {
-    // SEAM: the proxy's own validator (proxy/config, validate_proxy_config) replaces this once
-    // it is on main. Until then the agent checks the top-level keys of the contract only, so a
-    // typo there is still an error with a path, and the proxy rejects the rest when it loads.
-    static const std::set<std::string> known = {"threads", "listeners", "routes", "pools", "metrics_listener",
-                                                "workers"};
-    for (const auto& [key, value] : document.items()) {
-        if (!known.contains(key)) errors.push_back({key, 0, 0, "unknown key"});
-    }
-    for (const char* list : {"listeners", "routes", "pools"}) {
-        auto it = document.find(list);
-        if (it != document.end() && !it->is_array()) errors.push_back({list, 0, 0, "must be a list"});
+void validate_proxy_section(const json& document, const std::string* text,
+                            std::vector<protocol::ValidationError>& errors) {
+    const auto found = text ? proxy::config::read_config_text(*text).errors : proxy::config::validate_proxy_config(document);
+    for (const auto& error : found) errors.push_back({error.path, error.line, error.column, error.message});
+}
+
+void locate_errors(const std::string& text, std::vector<protocol::ValidationError>& errors, std::size_t from) {
+    const auto positions = proxy::config::JsonPositions::scan(text);
+    for (std::size_t i = from; i < errors.size(); ++i) {
+        if (errors[i].line != 0) continue;
+        const auto position = positions.find(errors[i].path);
+        errors[i].line = position.line;
+        errors[i].column = position.column;
     }
 }
 

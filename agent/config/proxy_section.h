@@ -13,8 +13,15 @@
 
 namespace fulcrum::agent {
 
-// Appends every problem in the proxy's part of the document, with JSON paths.
-void validate_proxy_section(const nlohmann::json& document, std::vector<protocol::ValidationError>& errors);
+// Appends every problem in the proxy's part of the document, with JSON paths, using the
+// proxy's own reader (proxy/config), so `config.validate` and the proxy can never disagree.
+// With the text the document came from, errors carry line and column (and duplicate keys
+// are found).
+void validate_proxy_section(const nlohmann::json& document, const std::string* text,
+                            std::vector<protocol::ValidationError>& errors);
+
+// Fills line and column of errors that have only a path, from the text they refer to.
+void locate_errors(const std::string& text, std::vector<protocol::ValidationError>& errors, std::size_t from);
 
 // True when the config asks for a proxy at all (it has at least one listener).
 bool proxy_configured(const nlohmann::json& document);

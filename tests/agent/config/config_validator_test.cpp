@@ -108,6 +108,24 @@ TEST(ConfigValidator, SyntaxErrorsCarryLineAndColumn) {
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].message.find("nested"), std::string::npos);
 
+    // Errors of both owners (proxy: listeners; agent: workers) point into the text.
+    errors.clear();
+    auto parsed = parse_config_text("{\n  \"listeners\": [{\"address\": 5}],\n  \"workers\": [{\"name\": \"w\", \"command\": [\"x\"],\n"
+                                    "    \"count\": 1, \"base_port\": 9000, \"colour\": 1}]\n}\n",
+                                    errors);
+    ASSERT_TRUE(parsed);
+    EXPECT_FALSE(validate_config(std::move(*parsed), errors));
+    ASSERT_TRUE(has_error_at(errors, "workers[0].colour")) << json(errors).dump();
+    for (const auto& e : errors) {
+        if (e.path == "workers[0].colour") {
+            EXPECT_EQ(e.line, 4) << e.message;
+        }
+        if (e.path.rfind("listeners[0]", 0) == 0) {
+            EXPECT_EQ(e.line, 2) << e.message;
+        }
+    }
+    EXPECT_TRUE(std::any_of(errors.begin(), errors.end(), [](const auto& e) { return e.path.rfind("listeners[0]", 0) == 0; }));
+
     errors.clear();
     EXPECT_FALSE(parse_config_source(protocol::ConfigSource{}, errors));
     EXPECT_EQ(errors.at(0).path, "config");
