@@ -87,7 +87,15 @@ void TestTraffic::cancel() { m_cancel = true; }
 
 void TestTraffic::report(const Tally& tally, bool done) {
     QMetaObject::invokeMethod(
-        this, [this, tally, done] { done ? emit finished(tally) : emit progress(tally); }, Qt::QueuedConnection);
+        this,
+        [this, tally, done] {
+            if (!done) return emit progress(tally);
+            // The final report is the thread's last act: wait the moment it takes to end, so
+            // that whoever handles finished() sees isRunning() false and may start again.
+            if (m_thread) m_thread->wait();
+            emit finished(tally);
+        },
+        Qt::QueuedConnection);
 }
 
 void TestTraffic::run(Options o) {
