@@ -52,6 +52,11 @@ UPSTREAM_BODY = "hello, world\n"
 HAPROXY_MAXCONN, HAPROXY_ULIMIT = 10000, 20000  # set from the descriptor limit in main()
 
 
+def slug(text):
+    """A file-name-safe form of a label ("nginx (1 thread)" -> "nginx-1-thread")."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -185,9 +190,9 @@ class Server:
 
 def nginx_proxy(run, upstream_ports, workers, tag):
     port = free_port()
-    prefix, head = nginx_common(run, f"nginx-proxy-{tag}", workers)
+    prefix, head = nginx_common(run, slug(f"nginx-proxy-{tag}"), workers)
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstream_ports)
-    conf = run.write(f"nginx-proxy-{tag}/nginx.conf", head + "http {\n" + http_common(prefix) +
+    conf = run.write(slug(f"nginx-proxy-{tag}") + "/nginx.conf", head + "http {\n" + http_common(prefix) +
                      "  upstream server_pool {\n" + servers + "    keepalive 32;\n  }\n"
                      f"  server {{\n    listen 127.0.0.1:{port} reuseport;\n"
                      "    location / {\n      proxy_pass http://server_pool;\n      proxy_http_version 1.1;\n"
@@ -201,7 +206,7 @@ def nginx_proxy(run, upstream_ports, workers, tag):
 def haproxy_proxy(run, upstream_ports, threads, tag):
     port = free_port()
     servers = "".join(f"  server w{i} 127.0.0.1:{p}\n" for i, p in enumerate(upstream_ports))
-    conf = run.write(f"haproxy-{tag}.cfg",
+    conf = run.write(slug(f"haproxy-{tag}") + ".cfg",
                      f"global\n  nbthread {threads}\n  maxconn {HAPROXY_MAXCONN}\n  ulimit-n {HAPROXY_ULIMIT}\n"
                      "defaults\n  mode http\n  timeout connect 3s\n  timeout client 60s\n  timeout server 60s\n"
                      "  option http-keep-alive\n  http-reuse always\n"
@@ -219,7 +224,7 @@ def fulcrum_proxy(run, agent, upstream_ports, threads, tag):
     pool = {"name": "app", "balance": "round_robin",
             "servers": [{"address": f"127.0.0.1:{p}"} for p in upstream_ports],
             "keepalive": {"max_idle": 32, "idle_timeout_ms": 60000}}
-    conf = run.write(f"fulcrum-proxy-{tag}.json", fulcrum_config(
+    conf = run.write(slug(f"fulcrum-proxy-{tag}") + ".json", fulcrum_config(
         threads, {"name": "http", "address": f"127.0.0.1:{port}"}, [{"path_prefix": "/", "pool": "app"}], [pool]))
     return Server(f"fulcrum ({tag})", [agent, "proxy", "--config", conf], port, conf)
 
@@ -238,7 +243,7 @@ def static_files(run):
 
 def nginx_static(run, root, tls=None, tag="static"):
     port = free_port()
-    prefix, head = nginx_common(run, f"nginx-{tag}", 1)
+    prefix, head = nginx_common(run, slug(f"nginx-{tag}"), 1)
     listen = f"listen 127.0.0.1:{port} reuseport{' ssl' if tls else ''};"
     tls_conf = ""
     if tls:
@@ -246,7 +251,7 @@ def nginx_static(run, root, tls=None, tag="static"):
         tls_conf = (f"    ssl_certificate {tls[0]};\n    ssl_certificate_key {tls[1]};\n"
                     "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_prefer_server_ciphers off;\n"
                     "    ssl_session_cache shared:SSL:10m;\n    ssl_session_timeout 1d;\n")
-    conf = run.write(f"nginx-{tag}/nginx.conf", head + "http {\n" + http_common(prefix) +
+    conf = run.write(slug(f"nginx-{tag}") + "/nginx.conf", head + "http {\n" + http_common(prefix) +
                      "  sendfile on;\n  tcp_nopush on;\n  default_type application/octet-stream;\n"
                      f"  server {{\n    {listen}\n{tls_conf}"
                      f"    location /static/ {{ alias {root}/; }}\n  }}\n}}\n")
@@ -258,7 +263,7 @@ def fulcrum_static(run, agent, root, tls=None, tag="static"):
     listener = {"name": "https" if tls else "http", "address": f"127.0.0.1:{port}"}
     if tls:
         listener["tls"] = {"certificates": [{"cert": str(tls[0]), "key": str(tls[1])}]}
-    conf = run.write(f"fulcrum-{tag}.json", fulcrum_config(
+    conf = run.write(slug(f"fulcrum-{tag}") + ".json", fulcrum_config(
         1, listener, [{"path_prefix": "/static/", "static": {"root": str(root)}}]))
     return Server(f"fulcrum ({tag})", [agent, "proxy", "--config", conf], port, conf, "https" if tls else "http")
 
@@ -292,7 +297,7 @@ def wrk_command(url, connections, duration, extra=()):
 
 def measure(run, server, path, connections, duration, extra=()):
     try:
-        proc = run.start(server.label.replace(" ", "_").replace("(", "").replace(")", ""), server.argv, server.port)
+        proc = run.start(slug(server.label), server.argv, server.port)
     except (RuntimeError, OSError) as error:  # reported in the table as a failed round, the run goes on
         return {"rps": 0.0, "p99_ms": float("nan"), "mb_s": 0.0, "errors": 0, "non2xx": 0,
                 "command": "(server did not start)", "failure": str(error)}
@@ -403,7 +408,7 @@ def read_response(sock):
 def idle_memory(run, server, count):
     """RSS of a server before and after `count` keep-alive client connections that each made
     one request and then sit idle. Returns (baseline KiB, loaded KiB, connections held)."""
-    proc = run.start(server.label.replace(" ", "_").replace("(", "").replace(")", ""), server.argv, server.port)
+    proc = run.start(slug(server.label), server.argv, server.port)
     sockets = []
     try:
         time.sleep(0.5)
