@@ -2,6 +2,8 @@
 // Questions the SSH layer asks a person during login. Implemented by the panel (dialogs), by
 // fulcrum-ctl (the terminal) and by tests. Secrets are returned, never stored by the caller.
 
+#include "app/ssh/host_key.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -30,6 +32,15 @@ public:
     virtual std::optional<QString> password(const QString& userAtHost, int attempt) = 0;
     virtual std::optional<QStringList> keyboardInteractive(const QString& userAtHost,
                                                            const KeyboardInteractiveRound& round) = 0;
+    // First contact with a host whose key is in no known_hosts line (policy Strict): show
+    // key.type and key.fingerprint ("SHA256:...") and ask. true: the key is added to
+    // known_hosts and the login goes on; false (the default): refused with HostKeyUnknown.
+    // A changed or revoked key never gets here: it is always refused.
+    virtual bool confirmUnknownHostKey(const QString& hostToken, const HostKeyInfo& key) {
+        (void)hostToken;
+        (void)key;
+        return false;
+    }
 };
 
 // Answers every question with nothing: key and agent logins only (scripts, reconnects).

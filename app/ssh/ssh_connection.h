@@ -65,7 +65,7 @@ public:
     QString lastLibraryError() const;
 
 private:
-    std::optional<SshError> verifyHostKey(const SshTarget& target);
+    std::optional<SshError> verifyHostKey(const SshTarget& target, AuthPrompter& prompter);
     std::optional<SshError> authenticate(const SshTarget& target, AuthPrompter& prompter);
     bool tryPublicKeyFile(const QString& path, const SshTarget& target, AuthPrompter& prompter, std::optional<SshError>& fatal);
     int tryKeyboardInteractive(const SshTarget& target, AuthPrompter& prompter, std::optional<SshError>& fatal);

@@ -2,6 +2,7 @@
 #include "app/ssh/known_hosts.h"
 #include "app/ssh/ssh_connection.h"
 #include "tests/app/test_prompter.h"
+#include "tests/app/test_support.h"
 #include "tests/support/sshd_fixture.h"
 
 #include <QCryptographicHash>
@@ -19,18 +20,7 @@ class SshConnectionTest : public ::testing::Test {
 protected:
     void SetUp() override { sshd = std::make_unique<SshdFixture>(); }
 
-    SshTarget target(HostKeyPolicy policy = HostKeyPolicy::AcceptNew) const {
-        SshTarget t;
-        t.alias = QStringLiteral("fixture");
-        t.hostName = QString::fromStdString(sshd->host());
-        t.port = sshd->port();
-        t.user = QString::fromStdString(sshd->user());
-        t.sshDir = QString::fromStdString(sshd->client_dir());  // no default keys there
-        t.knownHostsPath = QString::fromStdString(sshd->client_dir() + "/known_hosts");
-        t.hostKeyPolicy = policy;
-        t.connectTimeout = std::chrono::seconds(10);
-        return t;
-    }
+    SshTarget target(HostKeyPolicy policy = HostKeyPolicy::AcceptNew) const { return test::fixtureTarget(*sshd, policy); }
     void trustFixtureKey() const {
         const auto parts = QString::fromStdString(sshd->host_key_line()).split(QLatin1Char(' '));
         ASSERT_TRUE(KnownHosts::append(target().knownHostsPath, target().hostName, target().port, parts[0].toLatin1(),
