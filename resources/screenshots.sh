@@ -59,6 +59,15 @@ shoot() {  # shoot APPEARANCE
     done
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    # The panel started "This computer"'s agent daemon (detached, as for a user); stop it, and
+    # with it the demo's workers and proxy, before its state directory is removed.
+    local agent_pid
+    agent_pid=$(XDG_STATE_HOME="$work/state-$appearance" "$build/agent/fulcrum-agent" status 2>/dev/null |
+                sed -n 's/.*is running: pid \([0-9]*\),.*/\1/p' || true)
+    if [ -n "$agent_pid" ]; then
+        kill "$agent_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+    fi
 }
 
 shoot light

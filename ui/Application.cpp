@@ -1,6 +1,8 @@
 #include "ui/Application.h"
 
+#include "app/rpc/host_session.h"
 #include "ui/HostPage.h"
+#include "ui/host/HostController.h"
 #include "ui/Icons.h"
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
@@ -62,10 +64,15 @@ int run(const Options& options) {
     auto* local = window.addHost(QStringLiteral("local"), QCoreApplication::translate("main", "This computer"),
                                  QCoreApplication::translate("main", "%1 · managed directly, no SSH").arg(QSysInfo::machineHostName()),
                                  true);
+    // "This computer" is always there and connects at once: its agent is a local child process.
+    app::HostSession session(app::HostEndpoint::thisComputer());
+    HostController controller(&session, local, &window);
     if (options.demo) {
+        controller.enableDemo();
         window.selectHost(QStringLiteral("local"));
         local->setSection(HostPage::Overview);
     }
+    session.open();
     if (geteuid() == 0) window.showRootWarning();
     window.show();
     return QApplication::exec();

@@ -97,6 +97,12 @@ void HostPage::setTitle(const QString& name, const QString& subtitle) {
     m_subtitle->setText(subtitle);
 }
 
+void HostPage::setLocal(bool local) {
+    for (int i = 0; i < SectionCount; ++i) page(i)->setLocal(local);
+    // The agent of "This computer" is the one bundled with the panel: nothing to upload.
+    m_deploy->setVisible(!local);
+}
+
 void HostPage::setState(HostState state, const QString& detail) {
     m_state = state;
     m_pill->setStatus(HostStatusText::label(state), HostStatusText::color(state));

@@ -31,6 +31,7 @@ public:
 
     QString hostId() const { return m_hostId; }
     void setTitle(const QString& name, const QString& subtitle);
+    void setLocal(bool local);
     void setState(HostState state, const QString& detail = {});
     HostState state() const { return m_state; }
     void setSection(int section);

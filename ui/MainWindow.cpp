@@ -192,6 +192,7 @@ HostPage* MainWindow::addHost(const QString& id, const QString& name, const QStr
     m_hosts->appendRow(item);
     auto* page = new HostPage(id);
     page->setTitle(name, subtitle);
+    page->setLocal(local);
     page->setSection(settings()->get(Settings::Key::LastSection).toInt());
     connect(page, &HostPage::sectionChanged, this, [](int section) { settings()->set(Settings::Key::LastSection, section); });
     m_pages.insert(id, page);
@@ -251,8 +252,9 @@ int MainWindow::rowOf(const QString& id) const {
 void MainWindow::showRootWarning() {
     m_windowBanner->showMessage(
         MessageBanner::Level::Warning, tr("Fulcrum is running as root."),
-        tr("Servers should not run as root: a bug in a worker or the proxy would own the whole machine. The agent "
-           "refuses to, so this panel starts it as an unprivileged user. Run Fulcrum as your normal user."));
+        tr("Servers should not run as root: a bug in a worker or the proxy would own the whole machine. On this "
+           "computer the agent, its workers and the proxy now run as root too (the agent's --allow-root, meant for "
+           "containers and demos). Run Fulcrum as your normal user."));
     m_windowBanner->setClosable(false);
 }
 

@@ -24,9 +24,7 @@ std::string WorkerGroupSpec::command_line() const {
     std::string line;
     for (const auto& arg : command) {
         if (!line.empty()) line += ' ';
-        std::string shown;
-        for (char c : arg) shown += c == '\n' ? std::string("\\n") : std::string(1, c);
-        line += shown.find_first_of(" \t\"'") == std::string::npos ? shown : "'" + shown + "'";
+        line += arg.find_first_of(" \t\"'") == std::string::npos ? arg : "'" + arg + "'";
     }
     return line;
 }

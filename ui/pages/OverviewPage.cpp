@@ -90,25 +90,45 @@ void OverviewPage::setBootPersistenceBusy(bool busy) {
     if (busy) m_bootText->setText(tr("Installing the boot hook…"));
 }
 
+void OverviewPage::setBootPersistenceUnavailable(const QString& text) {
+    m_bootPill->setStatus(tr("Unknown"), Semantic::muted());
+    m_bootText->setText(text);
+    m_fixBoot->hide();
+}
+
 void OverviewPage::setHealth(const Health& h) {
-    const auto ratio = [](int a, int b) { return b == 0 ? tr("none configured") : tr("%1 of %2").arg(a).arg(b); };
-    m_health->setFact(QStringLiteral("workers"), tr("Workers running"), ratio(h.workersRunning, h.workersTotal),
-                      QStringLiteral("healthWorkersLabel"));
-    m_health->setFact(QStringLiteral("servers"), tr("Pool servers healthy"), ratio(h.serversHealthy, h.serversTotal),
-                      QStringLiteral("healthServersLabel"));
-    m_health->setFact(QStringLiteral("listeners"), tr("Listeners bound"), ratio(h.listenersBound, h.listenersTotal),
-                      QStringLiteral("healthListenersLabel"));
+    const QString unavailable = tr("not available on this agent");
+    const auto ratio = [&](bool available, int a, int b) {
+        if (!available) return unavailable;
+        return b == 0 ? tr("none configured") : tr("%1 of %2").arg(a).arg(b);
+    };
+    m_health->setFact(QStringLiteral("workers"), tr("Workers running"),
+                      ratio(h.workersAvailable, h.workersRunning, h.workersTotal), QStringLiteral("healthWorkersLabel"));
+    m_health->setFact(QStringLiteral("servers"), tr("Pool servers healthy"),
+                      ratio(h.serversAvailable, h.serversHealthy, h.serversTotal), QStringLiteral("healthServersLabel"));
+    QString proxy = unavailable;
+    if (h.proxyAvailable) {
+        proxy = h.listenersTotal == 0 ? tr("no listeners configured")
+                : h.proxyRunning      ? tr("running · %n listener(s)", nullptr, h.listenersTotal)
+                                      : tr("NOT running · %n listener(s) configured", nullptr, h.listenersTotal);
+    }
+    m_health->setFact(QStringLiteral("listeners"), tr("Proxy"), proxy, QStringLiteral("healthListenersLabel"));
     m_health->setFact(QStringLiteral("certs"), tr("Certificates expiring soon"),
                       QString::number(h.certificatesExpiringSoon), QStringLiteral("healthCertsLabel"));
-    const bool allGood = h.workersRunning == h.workersTotal && h.serversHealthy == h.serversTotal &&
-                         h.listenersBound == h.listenersTotal && h.certificatesExpiringSoon == 0;
+    const bool known = h.workersAvailable && h.serversAvailable && h.proxyAvailable;
     const bool anything = h.workersTotal + h.serversTotal + h.listenersTotal > 0;
-    if (!anything) {
-        m_healthPill->setStatus(tr("Nothing running yet"), Semantic::muted());
-    } else if (allGood) {
-        m_healthPill->setStatus(tr("All healthy"), Semantic::ok());
-    } else {
+    // Only what is known can need attention; an agent without a feature is "partly unknown".
+    const bool knownBad = (h.workersAvailable && h.workersRunning < h.workersTotal) ||
+                          (h.serversAvailable && h.serversHealthy < h.serversTotal) ||
+                          (h.proxyAvailable && h.listenersTotal > 0 && !h.proxyRunning) || h.certificatesExpiringSoon > 0;
+    if (knownBad) {
         m_healthPill->setStatus(tr("Needs attention"), Semantic::warning());
+    } else if (!known) {
+        m_healthPill->setStatus(tr("Partly unknown"), Semantic::muted());
+    } else if (!anything) {
+        m_healthPill->setStatus(tr("Nothing running yet"), Semantic::muted());
+    } else {
+        m_healthPill->setStatus(tr("All healthy"), Semantic::ok());
     }
 }
 

@@ -17,10 +17,16 @@ class StatusPill;
 class OverviewPage : public SectionPage {
     Q_OBJECT
 public:
+    // A part whose *Available is false is shown as "not available on this agent" rather
+    // than as zero: a missing feature must never look like an empty host.
     struct Health {
+        bool workersAvailable = true;
         int workersRunning = 0, workersTotal = 0;
+        bool serversAvailable = true;
         int serversHealthy = 0, serversTotal = 0;
-        int listenersBound = 0, listenersTotal = 0;
+        bool proxyAvailable = true;
+        bool proxyRunning = false;
+        int listenersTotal = 0;
         int certificatesExpiringSoon = 0;
     };
 
@@ -31,6 +37,8 @@ public:
     // `installed`: the agent starts at boot; `detail` says how (cron @reboot, systemd --user).
     void setBootPersistence(bool installed, const QString& detail);
     void setBootPersistenceBusy(bool busy);
+    // The agent cannot say (older agent, or the call failed): `text` says which.
+    void setBootPersistenceUnavailable(const QString& text);
     void setHealth(const Health& health);
 
 signals:

@@ -194,11 +194,11 @@ void PoolsPage::setServersModel(QAbstractItemModel* model, int weightColumn) {
 void PoolsPage::showPoolSettings(const QString& poolName, const PoolSettings& s) {
     m_loading = true;
     m_poolTitle->setText(poolName);
-    const int index = m_algorithm->findData(s.algorithm);
+    const int index = m_algorithm->findData(s.balance);
     if (index >= 0) {
         m_algorithm->setCurrentIndex(index);
-    } else if (!s.algorithm.isEmpty()) {
-        m_algorithm->addItem(s.algorithm, s.algorithm);
+    } else if (!s.balance.isEmpty()) {
+        m_algorithm->addItem(s.balance, s.balance);
         m_algorithm->setCurrentIndex(m_algorithm->count() - 1);
     }
     m_healthPath->setText(s.healthPath);
@@ -211,7 +211,7 @@ void PoolsPage::showPoolSettings(const QString& poolName, const PoolSettings& s)
 
 PoolsPage::PoolSettings PoolsPage::poolSettings() const {
     PoolSettings s;
-    s.algorithm = m_algorithm->currentData().toString();
+    s.balance = m_algorithm->currentData().toString();
     s.healthPath = m_healthPath->text().trimmed();
     s.intervalMs = m_interval->value();
     s.timeoutMs = m_timeout->value();

@@ -4,6 +4,7 @@
 // bottom. Balance algorithm and health-check settings sit above the table; History opens the
 // applied versions with one-click rollback.
 
+#include "app/models/staged_config.h"
 #include "ui/pages/SectionPage.h"
 
 class QAbstractItemModel;
@@ -33,14 +34,7 @@ public:
     void setPoolsModel(QAbstractItemModel* model);
     void setServersModel(QAbstractItemModel* model, int weightColumn);
     // Health-check and balance settings of the selected pool, shown without emitting edits.
-    struct PoolSettings {
-        QString algorithm;
-        QString healthPath;
-        int intervalMs = 2000;
-        int timeoutMs = 1000;
-        int maxFails = 3;
-        int failTimeoutMs = 10000;
-    };
+    using PoolSettings = app::PoolSettings;
     void showPoolSettings(const QString& poolName, const PoolSettings& settings);
     PoolSettings poolSettings() const;
     QList<int> selectedServerRows() const;

@@ -43,6 +43,14 @@ QToolButton* SectionPage::toolButton(const QString& icon, const QString& text, c
     return b;
 }
 
+void SectionPage::setLocal(bool local) {
+    m_disconnected->setText(tr("Not connected"),
+                            local ? tr("Connect to manage this computer. Fulcrum starts its agent here directly, "
+                                       "without SSH; nothing changes until you apply.")
+                                  : tr("Connect to this host to see and change it. Fulcrum talks to it over SSH; "
+                                       "nothing changes on the host until you apply."));
+}
+
 void SectionPage::setConnected(bool connected) {
     m_connected = connected;
     m_stack->setCurrentWidget(connected ? m_content : static_cast<QWidget*>(m_disconnected));

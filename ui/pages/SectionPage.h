@@ -20,6 +20,8 @@ public:
     SectionPage(const QString& objectName, const QString& icon, QWidget* parent = nullptr);
 
     void setConnected(bool connected);
+    // "This computer" is managed without SSH; the not-connected text says so.
+    void setLocal(bool local);
     bool isConnected() const { return m_connected; }
     MessageBanner* banner() const { return m_banner; }
     // Plain-language error on this page: what failed, why, what to do.

@@ -114,8 +114,9 @@ StaticHttpsPage::StaticHttpsPage(QWidget* parent)
 
 void StaticHttpsPage::setRoutesModel(QAbstractItemModel* model) {
     m_routes->setModel(model);
-    m_routes->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_routes->horizontalHeader()->setStretchLastSection(true);
+    m_routes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_routes->horizontalHeader()->setStretchLastSection(false);
+    if (model && model->columnCount() > 2) m_routes->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
 }
 
 void StaticHttpsPage::setCertificates(const QList<Certificate>& certificates, const QDateTime& now) {

@@ -1,5 +1,7 @@
 #include "ui/pages/TrafficPage.h"
 
+#include "app/models/metric_series_model.h"
+
 #include "ui/Icons.h"
 #include "ui/Settings.h"
 #include "ui/widgets/ChartCard.h"
@@ -17,7 +19,7 @@ namespace fulcrum::ui {
 TrafficPage::TrafficPage(QWidget* parent)
     : SectionPage(QStringLiteral("trafficPage"), QStringLiteral("traffic"), parent), m_rangeGroup(new QButtonGroup(this)),
       m_testTraffic(new QPushButton(Icons::get(QStringLiteral("send")), tr("Send test traffic"))),
-      m_lastUpdate(new QLabel),
+      m_lastUpdate(new QLabel), m_testStatus(new QLabel),
       m_requests(new ChartCard(tr("Requests"), &ChartCard::formatRate)),
       m_perServer(new ChartCard(tr("Requests per server"), &ChartCard::formatRate)),
       m_latency(new ChartCard(tr("Latency p50 / p99"), &ChartCard::formatMillis)),
@@ -42,6 +44,10 @@ TrafficPage::TrafficPage(QWidget* parent)
     m_lastUpdate->setProperty("role", QStringLiteral("muted"));
     header->addWidget(m_lastUpdate);
     header->addStretch(1);
+    m_testStatus->setObjectName(QStringLiteral("testTrafficStatusLabel"));
+    m_testStatus->setProperty("role", QStringLiteral("muted"));
+    header->addWidget(m_testStatus);
+    header->addSpacing(8);
     m_testTraffic->setObjectName(QStringLiteral("sendTestTrafficButton"));
     m_testTraffic->setToolTip(tr("Send a short, bounded burst of requests from this computer through the proxy"));
     header->addWidget(m_testTraffic);
@@ -74,7 +80,13 @@ TrafficPage::TrafficPage(QWidget* parent)
     grid->addWidget(m_bytes, 2, 1);
     contentLayout()->addLayout(grid, 1);
 
-    connect(m_testTraffic, &QPushButton::clicked, this, &TrafficPage::sendTestTrafficRequested);
+    connect(m_testTraffic, &QPushButton::clicked, this, [this] {
+        if (m_testRunning) {
+            emit stopTestTrafficRequested();
+        } else {
+            emit sendTestTrafficRequested();
+        }
+    });
     connect(m_rangeGroup, &QButtonGroup::idClicked, this, [this](int seconds) {
         setRangeSeconds(seconds);
         emit rangeChanged(seconds);
@@ -85,6 +97,31 @@ TrafficPage::TrafficPage(QWidget* parent)
 
 void TrafficPage::setTestTrafficAvailable(bool available) { m_testTraffic->setVisible(available); }
 
+void TrafficPage::setTestTrafficRunning(bool running, const QString& status) {
+    m_testRunning = running;
+    m_testTraffic->setText(running ? tr("Stop test traffic") : tr("Send test traffic"));
+    m_testTraffic->setIcon(Icons::get(running ? QStringLiteral("stop") : QStringLiteral("send")));
+    m_testStatus->setText(status);
+}
+
+void TrafficPage::setFeedProblem(const QString& text) {
+    m_feedProblem = text;
+    redraw();
+}
+
+void TrafficPage::setSeriesModel(app::MetricSeriesModel* model) {
+    if (m_model) disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (model) {
+        connect(model, &QAbstractItemModel::rowsInserted, this, &TrafficPage::scheduleRedraw);
+        connect(model, &QAbstractItemModel::modelReset, this, &TrafficPage::scheduleRedraw);
+        connect(model, &app::MetricSeriesModel::serverKeysChanged, this, &TrafficPage::scheduleRedraw);
+    }
+    redraw();
+}
+
+int TrafficPage::sampleCount() const { return m_model ? m_model->sampleCount() : 0; }
+
 void TrafficPage::setRangeSeconds(int seconds) {
     if (seconds != 60 && seconds != 600 && seconds != 3600) seconds = 60;
     m_range = seconds;
@@ -93,64 +130,48 @@ void TrafficPage::setRangeSeconds(int seconds) {
     redraw();
 }
 
-void TrafficPage::setHistory(const QList<Sample>& samples) {
-    m_samples = samples.mid(std::max<qsizetype>(0, samples.size() - kHistorySeconds));
-    m_serverKeys.clear();
-    m_perServer->removeAllSeries();
-    redraw();
-}
-
-void TrafficPage::appendSample(const Sample& sample) {
-    if (!m_samples.isEmpty() && sample.msecs <= m_samples.last().msecs) return;  // duplicates after a reconnect
-    m_samples.append(sample);
-    if (m_samples.size() > kHistorySeconds) m_samples.removeFirst();
-    redraw();
+// Several model signals arrive per sample (a row removed, one inserted, maybe new servers);
+// one redraw per event-loop pass keeps QtCharts at one replace() per series per second.
+void TrafficPage::scheduleRedraw() {
+    if (m_redrawPending) return;
+    m_redrawPending = true;
+    QMetaObject::invokeMethod(this, [this] {
+        m_redrawPending = false;
+        redraw();
+    }, Qt::QueuedConnection);
 }
 
 void TrafficPage::redraw() {
-    // New upstream servers get their own line; servers that left keep theirs until the hour
-    // they appear in has scrolled out.
-    bool newServer = false;
-    for (const auto& s : m_samples) {
-        for (auto it = s.perServerRequests.begin(); it != s.perServerRequests.end(); ++it) {
-            if (!m_serverKeys.contains(it.key())) {
-                m_serverKeys.append(it.key());
-                newServer = true;
-            }
-        }
-    }
-    if (newServer) {
+    using M = app::MetricSeriesModel;
+    const QStringList keys = m_model ? m_model->serverKeys() : QStringList();
+    if (keys != m_serverKeys) {
+        // Servers keep their line while they are in the stored hour; new ones get a new line.
+        m_serverKeys = keys;
         m_perServer->removeAllSeries();
         for (const auto& key : m_serverKeys) m_perServer->addSeries(key);
     }
-    QList<QPointF> reqs, p50, p99, e4, e5, active, in, out;
-    QList<QList<QPointF>> perServer(m_serverKeys.size());
-    for (const auto& s : m_samples) {
-        const double x = double(s.msecs);
-        reqs << QPointF(x, s.requestsPerSecond);
-        p50 << QPointF(x, s.p50Ms);
-        p99 << QPointF(x, s.p99Ms);
-        e4 << QPointF(x, s.rate4xx);
-        e5 << QPointF(x, s.rate5xx);
-        active << QPointF(x, s.activeConnections);
-        in << QPointF(x, s.bytesInPerSecond);
-        out << QPointF(x, s.bytesOutPerSecond);
-        for (int i = 0; i < m_serverKeys.size(); ++i) perServer[i] << QPointF(x, s.perServerRequests.value(m_serverKeys[i]));
+    const auto points = [this](M::Column c) { return m_model ? m_model->points(c, m_range) : QList<QPointF>(); };
+    m_requests->setPoints(0, points(M::RequestsColumn));
+    m_latency->setPoints(0, points(M::P50Column));
+    m_latency->setPoints(1, points(M::P99Column));
+    m_errors->setPoints(0, points(M::Rate4xxColumn));
+    m_errors->setPoints(1, points(M::Rate5xxColumn));
+    m_active->setPoints(0, points(M::ConnectionsColumn));
+    m_bytes->setPoints(0, points(M::BytesInColumn));
+    m_bytes->setPoints(1, points(M::BytesOutColumn));
+    for (int i = 0; i < m_serverKeys.size(); ++i) {
+        m_perServer->setPoints(i, m_model ? m_model->serverPoints(m_serverKeys[i], m_range) : QList<QPointF>());
     }
-    m_requests->setPoints(0, reqs);
-    m_latency->setPoints(0, p50);
-    m_latency->setPoints(1, p99);
-    m_errors->setPoints(0, e4);
-    m_errors->setPoints(1, e5);
-    m_active->setPoints(0, active);
-    m_bytes->setPoints(0, in);
-    m_bytes->setPoints(1, out);
-    for (int i = 0; i < m_serverKeys.size(); ++i) m_perServer->setPoints(i, perServer[i]);
-    const qint64 now = m_samples.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : m_samples.last().msecs;
+    const bool empty = !m_model || m_model->sampleCount() == 0;
+    const qint64 now = empty ? QDateTime::currentMSecsSinceEpoch() : m_model->newestMsecs();
     for (auto* chart : {m_requests, m_perServer, m_latency, m_errors, m_active, m_bytes}) chart->setWindow(now, m_range);
-    m_lastUpdate->setText(m_samples.isEmpty()
-                              ? tr("Waiting for the first sample…")
-                              : tr("Live · updated %1").arg(QDateTime::fromMSecsSinceEpoch(now).toString(QStringLiteral("HH:mm:ss"))));
+    if (!m_feedProblem.isEmpty()) {
+        m_lastUpdate->setText(m_feedProblem);
+    } else if (empty) {
+        m_lastUpdate->setText(tr("Waiting for the first sample…"));
+    } else {
+        m_lastUpdate->setText(tr("Live · updated %1").arg(QDateTime::fromMSecsSinceEpoch(now).toString(QStringLiteral("HH:mm:ss"))));
+    }
 }
 
 }  // namespace fulcrum::ui

@@ -1,17 +1,20 @@
 #pragma once
 // Live traffic through the host's proxy: total and per-server req/s, latency p50/p99, 4xx/5xx
-// rates, active connections, bytes in/out. Samples arrive once a second; the charts redraw
-// once per tick whatever the number of series, and show 1 min, 10 min or the stored hour.
+// rates, active connections, bytes in/out, drawn from the host's MetricSeriesModel. Samples
+// arrive once a second; the charts redraw at most once per event-loop pass whatever the
+// number of series, and show 1 min, 10 min or the stored hour.
 
 #include "ui/pages/SectionPage.h"
 
-#include <QHash>
-#include <QList>
-#include <QPointF>
+#include <QPointer>
 
 class QButtonGroup;
 class QLabel;
 class QPushButton;
+
+namespace fulcrum::app {
+class MetricSeriesModel;
+}
 
 namespace fulcrum::ui {
 
@@ -20,41 +23,39 @@ class ChartCard;
 class TrafficPage : public SectionPage {
     Q_OBJECT
 public:
-    struct Sample {
-        qint64 msecs = 0;
-        double requestsPerSecond = 0;
-        double p50Ms = 0, p99Ms = 0;
-        double rate4xx = 0, rate5xx = 0;
-        double activeConnections = 0;
-        double bytesInPerSecond = 0, bytesOutPerSecond = 0;
-        QHash<QString, double> perServerRequests;  // "pool/address" -> req/s
-    };
-    static constexpr int kHistorySeconds = 3600;
-
     explicit TrafficPage(QWidget* parent = nullptr);
 
-    // Replaces everything (the stored hour, on open) or appends one live sample.
-    void setHistory(const QList<Sample>& samples);
-    void appendSample(const Sample& sample);
+    // The host's samples (the stored hour, then one per second). Not owned.
+    void setSeriesModel(app::MetricSeriesModel* model);
     void setRangeSeconds(int seconds);
     int rangeSeconds() const { return m_range; }
     void setTestTrafficAvailable(bool available);
+    // While test traffic runs the button stops it, and `status` says how far it got.
+    void setTestTrafficRunning(bool running, const QString& status = {});
+    // Why there is nothing live to show (no metrics on this agent, proxy not running); empty: live.
+    void setFeedProblem(const QString& text);
     ChartCard* requestsChart() const { return m_requests; }
     ChartCard* perServerChart() const { return m_perServer; }
-    int sampleCount() const { return static_cast<int>(m_samples.size()); }
+    int sampleCount() const;
 
 signals:
     void sendTestTrafficRequested();
+    void stopTestTrafficRequested();
     void rangeChanged(int seconds);
 
 private:
+    void scheduleRedraw();
     void redraw();
 
-    QList<Sample> m_samples;
+    QPointer<app::MetricSeriesModel> m_model;
     int m_range = 60;
+    bool m_redrawPending = false;
+    bool m_testRunning = false;
+    QString m_feedProblem;
     QButtonGroup* m_rangeGroup;
     QPushButton* m_testTraffic;
     QLabel* m_lastUpdate;
+    QLabel* m_testStatus;
     ChartCard* m_requests;
     ChartCard* m_perServer;
     ChartCard* m_latency;

@@ -1,0 +1,170 @@
+#include "ui/host/HostController.h"
+
+#include "app/demo/demo_setup.h"
+#include "app/models/format.h"
+#include "app/models/pool_server_model.h"
+#include "app/models/worker_model.h"
+#include "app/rpc/agent_locator.h"
+#include "app/rpc/host_session.h"
+#include "ui/HostPage.h"
+#include "ui/MainWindow.h"
+#include "ui/host/OverviewController.h"
+#include "ui/host/PoolsController.h"
+#include "ui/host/StaticController.h"
+#include "ui/host/TrafficController.h"
+#include "ui/host/WorkersController.h"
+#include "ui/pages/OverviewPage.h"
+#include "ui/pages/StaticHttpsPage.h"
+#include "ui/pages/TrafficPage.h"
+#include "ui/widgets/MessageBanner.h"
+
+namespace fulcrum::ui {
+
+namespace {
+HostState toUi(app::HostSession::State state) {
+    using S = app::HostSession::State;
+    switch (state) {
+    case S::Disconnected: return HostState::Disconnected;
+    case S::Connecting: return HostState::Connecting;
+    case S::Connected: return HostState::Connected;
+    case S::Deploying: return HostState::Deploying;
+    case S::Rebooting: return HostState::Rebooting;
+    case S::Unreachable: return HostState::Unreachable;
+    case S::Error: return HostState::Error;
+    }
+    return HostState::Error;
+}
+}  // namespace
+
+HostController::HostController(app::HostSession* session, HostPage* page, MainWindow* window, QObject* parent)
+    : QObject(parent), m_session(session), m_page(page), m_window(window), m_config(new app::StagedConfig(this)),
+      m_backend(std::make_unique<RpcConfigBackend>(session->rpc())) {
+    m_config->setBackend(m_backend.get());
+    m_workers = new WorkersController(session, page->workers(), this);
+    m_pools = new PoolsController(session, page->pools(), m_config, this);
+    m_pools->bindStagedBar(page->staticHttps()->stagedBar(), page->staticHttps());
+    m_traffic = new TrafficController(session, page->traffic(), m_config, this);
+    m_static = new StaticController(session, page->staticHttps(), m_config, this);
+    m_overview = new OverviewController(session, page->overview(), m_workers->model(), m_config, this);
+
+    // Live data flows between sections: worker ports fill pools that follow a group, each
+    // metrics sample updates the pool table and the overview's health.
+    const auto workerAddresses = [this] { m_pools->servers()->setWorkerAddresses(m_workers->model()->addressesByGroup()); };
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved}) {
+        connect(m_workers->model(), signal, this, workerAddresses);
+    }
+    connect(m_workers->model(), &QAbstractItemModel::modelReset, this, workerAddresses);
+    connect(m_workers->model(), &QAbstractItemModel::dataChanged, this, workerAddresses);
+    connect(m_workers, &WorkersController::availabilityChanged, m_overview, &OverviewController::setWorkersAvailable);
+    connect(m_traffic, &TrafficController::sampleArrived, this, [this](const protocol::MetricsSample& sample) {
+        m_pools->servers()->setLive(sample.pools);
+        m_overview->setLiveSample(sample);
+    });
+    connect(m_static, &StaticController::certificatesChanged, this,
+            [this] { m_overview->setCertificatesExpiringSoon(m_static->expiringSoon()); });
+
+    connect(session, &app::HostSession::stateChanged, this, &HostController::onStateChanged);
+    connect(session, &app::HostSession::connected, this, &HostController::onConnected);
+    connect(session, &app::HostSession::connectionLost, this, [this] {
+        for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static})
+            part->disconnected();
+    });
+    connect(page, &HostPage::connectRequested, session, &app::HostSession::open);
+    connect(page, &HostPage::disconnectRequested, session, &app::HostSession::close);
+    onStateChanged();
+}
+
+HostController::~HostController() {
+    // The parts' calls are guarded by their own lifetime; detach the config's backend first
+    // so nothing calls into a half-destroyed controller.
+    m_config->setBackend(nullptr);
+}
+
+void HostController::enableDemo() {
+    m_demoEnabled = true;
+    m_page->traffic()->setTestTrafficAvailable(true);
+}
+
+void HostController::onStateChanged() {
+    if (!m_session) return;
+    // Connected reads best as the agent's version ("agent 0.1.0"); other states explain themselves.
+    const auto& agent = m_session->agent();
+    const QString detail = m_session->state() == app::HostSession::State::Connected && agent
+                               ? tr("agent %1").arg(QString::fromStdString(agent->agent_version))
+                               : m_session->statusText();
+    m_window->setHostState(m_page->hostId(), toUi(m_session->state()), detail);
+}
+
+void HostController::onConnected() {
+    if (m_demoEnabled && !m_demoDone) {
+        runDemo();
+        return;
+    }
+    loadAll();
+}
+
+void HostController::reload() {
+    if (m_session && m_session->state() == app::HostSession::State::Connected) loadAll();
+}
+
+void HostController::loadAll() {
+    for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static})
+        part->connected();
+    loadProxyStatus();
+    emit loaded();
+}
+
+void HostController::loadProxyStatus() {
+    auto* client = m_session ? m_session->rpc() : nullptr;
+    if (!client) return;
+    // The session keeps one RpcClient across reconnects: connect its notifications once.
+    if (!std::exchange(m_proxyWired, true)) {
+        connect(client, &app::RpcClient::proxyChanged, this,
+                [this](const protocol::ProxyChanged& change) { m_overview->setProxyStatus(change.proxy); });
+    }
+    client->call<protocol::method::ProxyStatusGet>({}, this, [this](protocol::Outcome<protocol::ProxyStatus> result) {
+        m_overview->setProxyStatus(result ? std::optional<protocol::ProxyStatus>(result.value()) : std::nullopt);
+    });
+}
+
+void HostController::runDemo() {
+    auto* overview = m_page->overview();
+    QStringList searched;
+    const QString dir = app::locateDemoDirectory(&searched);
+    if (dir.isEmpty()) {
+        m_demoDone = true;
+        overview->showError(tr("The built-in demo was not found."),
+                            tr("Looked in: %1. Set FULCRUM_DEMO_DIR to the demo's directory.").arg(searched.join(QStringLiteral(", "))));
+        loadAll();
+        return;
+    }
+    if (!m_demo) {
+        m_demo = new app::DemoSetup(m_backend.get(), app::locateAgentBinary().path, app::defaultDemoPaths(dir), this);
+        connect(m_demo, &app::DemoSetup::progress, overview, [overview](const QString& text) {
+            overview->banner()->showMessage(MessageBanner::Level::Info, text);
+        });
+        connect(m_demo, &app::DemoSetup::failed, this, [this, overview](const QString& message, const QString& details) {
+            m_demoDone = true;
+            overview->showError(message, details);
+            loadAll();
+            emit demoReady(false);
+        });
+        connect(m_demo, &app::DemoSetup::finished, this, [this, overview](bool applied, qint64 version) {
+            m_demoDone = true;
+            if (applied) {
+                overview->showInfo(tr("The demo is running on this computer."),
+                                   tr("Configuration version %1: four waitress workers behind the proxy on "
+                                      "http://127.0.0.1:8080 and https://127.0.0.1:8443. Try Traffic → Send test "
+                                      "traffic.")
+                                       .arg(version));
+            } else {
+                overview->banner()->hide();
+            }
+            loadAll();
+            emit demoReady(applied);
+        });
+    }
+    m_demo->start();
+}
+
+}  // namespace fulcrum::ui

@@ -1,0 +1,74 @@
+#pragma once
+// Binds one host's HostSession to its HostPage: the sidebar and header follow the session's
+// state, and on every (re)connection each section's controller loads its data. The host's
+// one StagedConfig is shared by the sections that edit the config (Pools, Static & HTTPS).
+// With the demo enabled ("This computer" under --demo), an agent without a config gets the
+// built-in demo applied first.
+
+#include "app/models/staged_config.h"
+#include "ui/host/RpcConfigBackend.h"
+
+#include <QObject>
+#include <QPointer>
+#include <memory>
+
+namespace fulcrum::app {
+class DemoSetup;
+class HostSession;
+}  // namespace fulcrum::app
+
+namespace fulcrum::ui {
+
+class HostPage;
+class MainWindow;
+class OverviewController;
+class PoolsController;
+class StaticController;
+class TrafficController;
+class WorkersController;
+
+class HostController : public QObject {
+    Q_OBJECT
+public:
+    // `session` is not owned and must outlive this controller (both usually share a parent).
+    HostController(app::HostSession* session, HostPage* page, MainWindow* window, QObject* parent = nullptr);
+    ~HostController() override;
+
+    void enableDemo();
+    // Loads every section again (as after a reconnect).
+    void reload();
+    app::HostSession* session() const { return m_session; }
+    app::StagedConfig* config() const { return m_config; }
+    PoolsController* pools() const { return m_pools; }
+    WorkersController* workers() const { return m_workers; }
+    TrafficController* traffic() const { return m_traffic; }
+
+signals:
+    // Every section has asked for its data after a connection (tests wait for this).
+    void loaded();
+    void demoReady(bool applied);
+
+private:
+    void onStateChanged();
+    void onConnected();
+    void loadAll();
+    void loadProxyStatus();
+    void runDemo();
+
+    QPointer<app::HostSession> m_session;
+    HostPage* m_page;
+    MainWindow* m_window;
+    app::StagedConfig* m_config;
+    std::unique_ptr<RpcConfigBackend> m_backend;
+    OverviewController* m_overview;
+    PoolsController* m_pools;
+    WorkersController* m_workers;
+    TrafficController* m_traffic;
+    StaticController* m_static;
+    app::DemoSetup* m_demo = nullptr;
+    bool m_demoEnabled = false;
+    bool m_demoDone = false;
+    bool m_proxyWired = false;
+};
+
+}  // namespace fulcrum::ui

@@ -1,0 +1,137 @@
+#include "ui/host/OverviewController.h"
+
+#include "app/models/format.h"
+#include "app/models/staged_config.h"
+#include "app/models/worker_model.h"
+#include "ui/pages/OverviewPage.h"
+#include "ui/widgets/MessageBanner.h"
+
+#include <QJsonArray>
+
+namespace fulcrum::ui {
+
+namespace method = protocol::method;
+
+OverviewController::OverviewController(app::HostSession* session, OverviewPage* page, app::WorkerModel* workers,
+                                       app::StagedConfig* config, QObject* parent)
+    : HostPart(session, parent), m_page(page), m_workers(workers), m_config(config) {
+    connect(page, &OverviewPage::fixBootPersistenceRequested, this, &OverviewController::fixBootPersistence);
+    connect(workers, &QAbstractItemModel::dataChanged, this, &OverviewController::updateHealth);
+    connect(workers, &QAbstractItemModel::rowsInserted, this, &OverviewController::updateHealth);
+    connect(workers, &QAbstractItemModel::rowsRemoved, this, &OverviewController::updateHealth);
+    connect(workers, &QAbstractItemModel::modelReset, this, &OverviewController::updateHealth);
+    connect(config, &app::StagedConfig::appliedChanged, this, &OverviewController::updateHealth);
+}
+
+void OverviewController::connected() {
+    m_page->banner()->hide();
+    if (const auto& agent = session()->agent()) {
+        m_page->setAgent(QString::fromStdString(agent->agent_version),
+                         QStringLiteral("%1.%2").arg(agent->protocol.major).arg(agent->protocol.minor),
+                         QString::fromStdString(agent->started_by));
+    }
+    call<method::HostFactsGet>({}, [this](protocol::Outcome<protocol::HostFacts> result) {
+        if (!result) return showRpcError(m_page, tr("Reading the host's facts"), result.error());
+        const auto& f = result.value();
+        const auto q = [](const std::string& s) { return QString::fromStdString(s); };
+        m_page->setHostFact(QStringLiteral("hostname"), tr("Name"), q(f.hostname));
+        m_page->setHostFact(QStringLiteral("os"), tr("System"), q(f.os_name));
+        m_page->setHostFact(QStringLiteral("kernel"), tr("Kernel"), QStringLiteral("%1 · %2").arg(q(f.kernel), q(f.arch)));
+        m_page->setHostFact(QStringLiteral("hardware"), tr("Hardware"),
+                            tr("%n core(s)", nullptr, f.cores) + QStringLiteral(" · ") +
+                                app::formatBytes(double(f.memory_bytes)));
+        m_page->setHostFact(QStringLiteral("uptime"), tr("Up for"), app::formatDuration(double(f.uptime_s)));
+        m_page->setHostFact(QStringLiteral("user"), tr("Agent runs as"),
+                            f.user == "root" ? tr("root — not recommended") : q(f.user));
+    });
+    loadBootStatus();
+    updateHealth();
+}
+
+void OverviewController::loadBootStatus() {
+    call<method::BootStatusGet>({}, [this](protocol::Outcome<protocol::BootStatus> result) {
+        if (!result) {
+            m_page->setBootPersistenceUnavailable(
+                result.error().is(protocol::ErrorCode::MethodNotFound)
+                    ? tr("Not available yet on this agent: it cannot tell whether it starts after a reboot.")
+                    : app::plainError(tr("Checking boot persistence"), result.error()));
+            return;
+        }
+        showBootStatus(result.value());
+    });
+}
+
+void OverviewController::showBootStatus(const protocol::BootStatus& s) {
+    QStringList lines;
+    if (!s.summary.empty()) lines << QString::fromStdString(s.summary);
+    for (const auto& p : s.problems) lines << QStringLiteral("• ") + QString::fromStdString(p);
+    if (!s.will_start_on_boot && !s.fix.empty()) lines << tr("Fix: %1").arg(QString::fromStdString(s.fix));
+    m_page->setBootPersistence(s.will_start_on_boot, lines.join(QLatin1Char('\n')));
+}
+
+void OverviewController::fixBootPersistence() {
+    m_page->setBootPersistenceBusy(true);
+    call<method::BootInstall>({}, [this](protocol::Outcome<protocol::BootStatus> result) {
+        m_page->setBootPersistenceBusy(false);
+        if (!result) {
+            showRpcError(m_page, tr("Installing the boot hook"), result.error());
+            loadBootStatus();
+            return;
+        }
+        showBootStatus(result.value());
+        if (result.value().will_start_on_boot) m_page->showInfo(tr("The agent now starts after every reboot."));
+    });
+}
+
+void OverviewController::setWorkersAvailable(bool available) {
+    m_workersAvailable = available;
+    updateHealth();
+}
+
+void OverviewController::setLiveSample(const protocol::MetricsSample& sample) {
+    int up = 0;
+    int total = 0;
+    for (const auto& p : sample.pools) {
+        for (const auto& s : p.servers) {
+            ++total;
+            if (s.state == "up") ++up;
+        }
+    }
+    const bool changed = !m_haveSample || up != m_serversUp || total != m_serversTotal;
+    m_haveSample = true;
+    m_serversUp = up;
+    m_serversTotal = total;
+    if (changed) updateHealth();
+}
+
+void OverviewController::setProxyStatus(const std::optional<protocol::ProxyStatus>& status) {
+    m_proxy = status;
+    updateHealth();
+}
+
+void OverviewController::setCertificatesExpiringSoon(int count) {
+    m_certificatesExpiring = count;
+    updateHealth();
+}
+
+void OverviewController::updateHealth() {
+    OverviewPage::Health h;
+    h.workersAvailable = m_workersAvailable;
+    for (const auto& name : m_workers->groupNames()) {
+        const auto* g = m_workers->group(name);
+        h.workersTotal += g->desired_count;
+        for (const auto& w : g->instances) {
+            if (w.state == protocol::InstanceState::running) ++h.workersRunning;
+        }
+    }
+    h.serversAvailable = m_haveSample;
+    h.serversHealthy = m_serversUp;
+    h.serversTotal = m_serversTotal;
+    h.listenersTotal = int(m_config->applied().value(QStringLiteral("listeners")).toArray().size());
+    h.proxyAvailable = m_proxy.has_value();
+    h.proxyRunning = m_proxy && m_proxy->running;
+    h.certificatesExpiringSoon = m_certificatesExpiring;
+    m_page->setHealth(h);
+}
+
+}  // namespace fulcrum::ui

@@ -1,0 +1,47 @@
+#pragma once
+// Overview: host facts (host.facts), the agent (agent.hello), boot persistence (boot.status,
+// Fix → boot.install) and a health summary computed from the other sections' live models.
+
+#include "ui/host/HostPart.h"
+
+#include <optional>
+
+namespace fulcrum::app {
+class StagedConfig;
+class WorkerModel;
+}  // namespace fulcrum::app
+
+namespace fulcrum::ui {
+
+class OverviewPage;
+
+class OverviewController : public HostPart {
+    Q_OBJECT
+public:
+    OverviewController(app::HostSession* session, OverviewPage* page, app::WorkerModel* workers,
+                       app::StagedConfig* config, QObject* parent = nullptr);
+
+    void connected() override;
+    void setWorkersAvailable(bool available);
+    void setLiveSample(const protocol::MetricsSample& sample);
+    void setProxyStatus(const std::optional<protocol::ProxyStatus>& status);
+    void setCertificatesExpiringSoon(int count);
+
+private:
+    void loadBootStatus();
+    void showBootStatus(const protocol::BootStatus& status);
+    void fixBootPersistence();
+    void updateHealth();
+
+    OverviewPage* m_page;
+    app::WorkerModel* m_workers;
+    app::StagedConfig* m_config;
+    bool m_workersAvailable = false;
+    bool m_haveSample = false;
+    int m_serversUp = 0;
+    int m_serversTotal = 0;
+    std::optional<protocol::ProxyStatus> m_proxy;
+    int m_certificatesExpiring = 0;
+};
+
+}  // namespace fulcrum::ui

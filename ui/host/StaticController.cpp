@@ -1,0 +1,202 @@
+#include "ui/host/StaticController.h"
+
+#include "app/demo/demo_config.h"
+#include "app/models/staged_config.h"
+#include "app/rpc/agent_locator.h"
+#include "ui/Settings.h"
+#include "ui/pages/StaticHttpsPage.h"
+#include "ui/widgets/StagedChangesBar.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSslCertificate>
+#include <QStandardItemModel>
+
+namespace fulcrum::ui {
+
+StaticController::StaticController(app::HostSession* session, StaticHttpsPage* page, app::StagedConfig* config,
+                                   QObject* parent)
+    : HostPart(session, parent), m_page(page), m_config(config), m_routes(new QStandardItemModel(this)) {
+    m_routes->setHorizontalHeaderLabels({tr("Host name"), tr("Path"), tr("Directory on the host"), tr("Caching")});
+    page->setRoutesModel(m_routes);
+    connect(config, &app::StagedConfig::stagedChanged, this, &StaticController::refreshRoutes);
+    connect(config, &app::StagedConfig::stagedChanged, this, &StaticController::refreshCertificates);
+    connect(page, &StaticHttpsPage::addRouteRequested, this, &StaticController::addRoute);
+    connect(page, &StaticHttpsPage::removeRoutesRequested, this, &StaticController::removeRoutes);
+    connect(page, &StaticHttpsPage::generateSelfSignedRequested, this, &StaticController::generate);
+    connect(page, &StaticHttpsPage::uploadCertificateRequested, this, [this] {
+        m_page->showError(tr("Uploading a certificate is not available yet."),
+                          tr("The agent has no call to receive a key yet. Copy the files to the host yourself and "
+                             "point a listener at them, or generate a self-signed certificate here."));
+    });
+    refreshRoutes();
+}
+
+void StaticController::connected() { refreshCertificates(); }
+
+void StaticController::refreshRoutes() {
+    m_routes->removeRows(0, m_routes->rowCount());
+    m_routeIndexes.clear();
+    const QJsonArray routes = m_config->staged().value(QStringLiteral("routes")).toArray();
+    for (int i = 0; i < routes.size(); ++i) {
+        const QJsonObject r = routes[i].toObject();
+        if (!r.contains(QStringLiteral("static"))) continue;
+        const QJsonObject st = r.value(QStringLiteral("static")).toObject();
+        const QString host = r.value(QStringLiteral("host")).toString();
+        QList<QStandardItem*> row{new QStandardItem(host.isEmpty() ? tr("any") : host),
+                                  new QStandardItem(r.value(QStringLiteral("path_prefix")).toString()),
+                                  new QStandardItem(st.value(QStringLiteral("root")).toString()),
+                                  new QStandardItem(st.value(QStringLiteral("cache_control")).toString(tr("default")))};
+        m_routes->appendRow(row);
+        m_routeIndexes << i;
+    }
+}
+
+void StaticController::refreshCertificates() {
+    QList<StaticHttpsPage::Certificate> certs;
+    QStringList seen;
+    for (const auto& l : m_config->staged().value(QStringLiteral("listeners")).toArray()) {
+        const QJsonObject listener = l.toObject();
+        for (const auto& c : listener.value(QStringLiteral("tls")).toObject().value(QStringLiteral("certificates")).toArray()) {
+            const QString path = c.toObject().value(QStringLiteral("cert")).toString();
+            if (path.isEmpty() || seen.contains(path)) continue;
+            seen << path;
+            StaticHttpsPage::Certificate cert;
+            cert.name = QFileInfo(path).fileName();
+            if (!isLocal()) {
+                cert.subject = tr("(on the host: %1)").arg(path);
+                cert.issuer = tr("unknown — the agent cannot report certificates yet");
+                certs << cert;
+                continue;
+            }
+            const auto list = QSslCertificate::fromPath(path);
+            if (list.isEmpty()) {
+                cert.subject = tr("cannot read %1").arg(path);
+                certs << cert;
+                continue;
+            }
+            const QSslCertificate& x = list.first();
+            cert.subject = x.subjectInfo(QSslCertificate::CommonName).join(QStringLiteral(", "));
+            for (const auto& san : x.subjectAlternativeNames()) cert.sans << san;
+            cert.notAfter = x.expiryDate();
+            cert.issuer = x.issuerInfo(QSslCertificate::CommonName).join(QStringLiteral(", "));
+            cert.selfSigned = x.isSelfSigned();
+            certs << cert;
+        }
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const int warnDays = settings()->get(Settings::Key::CertificateWarnDays).toInt();
+    int expiring = 0;
+    for (const auto& c : certs) {
+        if (c.notAfter.isValid() && now.daysTo(c.notAfter) <= warnDays) ++expiring;
+    }
+    m_page->setCertificates(certs, now);
+    if (expiring != m_expiringSoon) {
+        m_expiringSoon = expiring;
+        emit certificatesChanged();
+    }
+}
+
+void StaticController::addRoute(const QString& host, const QString& prefix, const QString& root) {
+    QJsonObject doc = m_config->staged();
+    QJsonArray routes = doc.value(QStringLiteral("routes")).toArray();
+    QJsonObject route{{QStringLiteral("path_prefix"), prefix},
+                      {QStringLiteral("static"), QJsonObject{{QStringLiteral("root"), root}}}};
+    if (!host.isEmpty()) route.insert(QStringLiteral("host"), host);
+    // First match wins: a static route goes before the catch-all routes ("/") or it would
+    // never be reached.
+    int at = int(routes.size());
+    for (int i = 0; i < routes.size(); ++i) {
+        if (routes[i].toObject().value(QStringLiteral("path_prefix")).toString().size() < prefix.size()) {
+            at = i;
+            break;
+        }
+    }
+    routes.insert(at, route);
+    doc.insert(QStringLiteral("routes"), routes);
+    m_config->setStaged(doc);
+}
+
+void StaticController::removeRoutes(const QList<int>& rows) {
+    QJsonObject doc = m_config->staged();
+    QJsonArray routes = doc.value(QStringLiteral("routes")).toArray();
+    QList<int> indexes;
+    for (int row : rows) {
+        if (row >= 0 && row < m_routeIndexes.size()) indexes << m_routeIndexes[row];
+    }
+    std::sort(indexes.begin(), indexes.end(), std::greater<>());
+    for (int i : indexes) routes.removeAt(i);
+    doc.insert(QStringLiteral("routes"), routes);
+    m_config->setStaged(doc);
+}
+
+void StaticController::generate(const QString& name, const QStringList& sans, int days) {
+    if (!isLocal()) {
+        m_page->showError(tr("Generating a certificate on this host is not available yet."),
+                          tr("The agent has no call for it yet. On the host, run: fulcrum-agent cert self-signed "
+                             "--host NAME"));
+        return;
+    }
+    if (m_generator) return;
+    const auto agent = app::locateAgentBinary();
+    if (agent.path.isEmpty()) {
+        m_page->showError(tr("The certificate was not generated."), agent.errorText());
+        return;
+    }
+    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    if (!safe.match(name).hasMatch() || sans.isEmpty()) {
+        m_page->showError(tr("The certificate was not generated."),
+                          tr("Use a name of letters, digits, dots and dashes, and at least one host name."));
+        return;
+    }
+    const QString dir = QFileInfo(app::defaultDemoPaths({}).certPath).path();
+    const QString cert = dir + QLatin1Char('/') + name + QStringLiteral(".crt");
+    const QString key = dir + QLatin1Char('/') + name + QStringLiteral(".key");
+    QStringList args{QStringLiteral("cert"), QStringLiteral("self-signed"), QStringLiteral("--days"), QString::number(days),
+                     QStringLiteral("--cert"), cert, QStringLiteral("--key"), key, QStringLiteral("--force")};
+    for (const auto& s : sans) args << QStringLiteral("--host") << s;
+    m_generator = new QProcess(this);
+    m_generator->setProcessChannelMode(QProcess::MergedChannels);
+    connect(m_generator, &QProcess::finished, this, [this, cert, key](int code, QProcess::ExitStatus status) {
+        const QString output = QString::fromUtf8(m_generator->read(16 * 1024)).trimmed();
+        m_generator->deleteLater();
+        m_generator = nullptr;
+        if (status != QProcess::NormalExit || code != 0) {
+            m_page->showError(tr("The certificate was not generated."), output);
+            return;
+        }
+        // Staged onto the first TLS listener (or a new one on 8443): the user sees it in the
+        // diff and applies it like any other change.
+        QJsonObject doc = m_config->staged();
+        QJsonArray listeners = doc.value(QStringLiteral("listeners")).toArray();
+        const QJsonObject entry{{QStringLiteral("cert"), cert}, {QStringLiteral("key"), key}};
+        bool placed = false;
+        for (int i = 0; i < listeners.size() && !placed; ++i) {
+            QJsonObject l = listeners[i].toObject();
+            if (!l.contains(QStringLiteral("tls"))) continue;
+            QJsonObject tls = l.value(QStringLiteral("tls")).toObject();
+            QJsonArray certs = tls.value(QStringLiteral("certificates")).toArray();
+            if (!certs.contains(entry)) certs.append(entry);
+            tls.insert(QStringLiteral("certificates"), certs);
+            l.insert(QStringLiteral("tls"), tls);
+            listeners[i] = l;
+            placed = true;
+        }
+        if (!placed) {
+            listeners.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("https")},
+                                         {QStringLiteral("address"), QStringLiteral("127.0.0.1:8443")},
+                                         {QStringLiteral("tls"), QJsonObject{{QStringLiteral("certificates"), QJsonArray{entry}}}}});
+        }
+        doc.insert(QStringLiteral("listeners"), listeners);
+        m_config->setStaged(doc);
+        refreshCertificates();
+        m_page->showInfo(tr("Certificate generated and staged."),
+                         tr("%1 — apply to use it. The key stays on this computer (%2, mode 0600).").arg(cert, key));
+    });
+    m_generator->start(agent.path, args);
+}
+
+}  // namespace fulcrum::ui
