@@ -1,0 +1,38 @@
+#include "app/ctl/ctl.h"
+
+#include "app/ctl/ctl_commands.h"
+#include "app/ctl/ctl_host.h"
+
+namespace fulcrum::app::ctl {
+
+int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
+    auto parsed = parseCtlArgs(arguments);
+    if (auto* error = std::get_if<QString>(&parsed)) {
+        err << "fulcrum-ctl: " << *error << "\n" << kCtlUsage;
+        return kExitUsage;
+    }
+    const CtlArgs& args = std::get<CtlArgs>(parsed);
+    if (args.help || args.words.isEmpty()) {
+        (args.help ? out : err) << kCtlUsage;
+        return args.help ? kExitOk : kExitUsage;
+    }
+    const QString path = args.inventoryPath.isEmpty() ? Inventory::defaultPath() : args.inventoryPath;
+    auto loaded = Inventory::load(path);
+    Inventory* inventory = std::get_if<Inventory>(&loaded);
+    const QString command = args.words.front();
+    if (!inventory && command == QStringLiteral("hosts")) {
+        err << "fulcrum-ctl: " << std::get<QString>(loaded) << "\n";
+        return kExitFailed;
+    }
+    CtlContext context{args, out, err, inventory};
+    if (command == QStringLiteral("hosts")) return hostsCommand(context);
+    if (command == QStringLiteral("deploy")) return deployCommand(context);
+    if (command == QStringLiteral("status")) return statusCommand(context);
+    if (command == QStringLiteral("config")) return configCommand(context);
+    if (command == QStringLiteral("workers")) return workersCommand(context);
+    if (command == QStringLiteral("pool")) return poolCommand(context);
+    err << "fulcrum-ctl: unknown command \"" << command << "\".\n" << kCtlUsage;
+    return kExitUsage;
+}
+
+}  // namespace fulcrum::app::ctl

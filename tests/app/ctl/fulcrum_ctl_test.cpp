@@ -1,0 +1,258 @@
+// fulcrum-ctl as people and scripts use it: the real binary, started as a process, against the
+// real local agent and a real OpenSSH sshd (tests/support). HOME points into the test's
+// directory, so ~/.ssh/known_hosts and ~/.ssh/config are the test's own.
+#include "app/deploy/agent_installer.h"
+#include "app/rpc/agent_locator.h"
+#include "app/ssh/known_hosts.h"
+#include "tests/app/test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+namespace fulcrum::app {
+namespace {
+
+using testing::SshdFixture;
+
+struct CtlRun {
+    int exitCode = -1;
+    QString out;
+    QString err;
+    std::string describe() const { return "exit " + std::to_string(exitCode) + "\nstdout:\n" + out.toStdString() + "\nstderr:\n" + err.toStdString(); }
+};
+
+class FulcrumCtlTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        home = dir.path() + QStringLiteral("/home");
+        QDir().mkpath(home + QStringLiteral("/.ssh"));
+    }
+    void TearDown() override {
+        sshd.reset();
+        SshdFixture::kill_processes_under(dir.path().toStdString());
+    }
+
+    CtlRun ctl(const QStringList& arguments, int timeoutMs = 60000) {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), home);
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
+        env.insert(QStringLiteral("XDG_STATE_HOME"), home + QStringLiteral("/.local/state"));
+        env.remove(QStringLiteral("SSH_AUTH_SOCK"));
+        process.setProcessEnvironment(env);
+        process.setStandardInputFile(QProcess::nullDevice());
+        // A session of its own: no controlling terminal, so nothing is asked, as in cron or CI.
+        process.setChildProcessModifier([] { ::setsid(); });
+        process.start(QStringLiteral(FULCRUM_CTL_BINARY), arguments);
+        CtlRun run;
+        if (!process.waitForFinished(timeoutMs)) {
+            process.kill();
+            process.waitForFinished(5000);
+            run.err = QStringLiteral("(timed out)");
+            return run;
+        }
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        run.out = QString::fromUtf8(process.readAllStandardOutput());
+        run.err = QString::fromUtf8(process.readAllStandardError());
+        return run;
+    }
+    void startSshd() { sshd = std::make_unique<SshdFixture>(); }
+    QString destination() const {
+        return QStringLiteral("ssh://%1@127.0.0.1:%2").arg(QString::fromStdString(sshd->user())).arg(sshd->port());
+    }
+    QString key() const { return QString::fromStdString(sshd->user_key_path()); }
+
+    QTemporaryDir dir;
+    QString home;
+    std::unique_ptr<SshdFixture> sshd;
+};
+
+TEST_F(FulcrumCtlTest, ManagesTheHostList) {
+    CtlRun r = ctl({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("web1"), QStringLiteral("deploy@web1.example.net"),
+                 QStringLiteral("-p"), QStringLiteral("2222")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("web1"), QStringLiteral("other")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("already"))) << r.describe();
+
+    r = ctl({QStringLiteral("hosts"), QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QJsonArray hosts = QJsonDocument::fromJson(r.out.toUtf8()).array();
+    ASSERT_EQ(hosts.size(), 2) << r.describe();
+    EXPECT_EQ(hosts[0].toObject()[QStringLiteral("local")].toBool(), true);
+    EXPECT_EQ(hosts[1].toObject()[QStringLiteral("port")].toInt(), 2222);
+    EXPECT_EQ(hosts[1].toObject()[QStringLiteral("user")].toString(), QStringLiteral("deploy"));
+    // The panel and fulcrum-ctl share one host list (AppConfigLocation of org/app "fulcrum").
+    EXPECT_TRUE(QFile::exists(home + QStringLiteral("/.config/fulcrum/fulcrum/hosts.json")));
+
+    // Import from ~/.ssh/config.
+    QFile config(home + QStringLiteral("/.ssh/config"));
+    ASSERT_TRUE(config.open(QIODevice::WriteOnly));
+    config.write("Host db\n  HostName 192.0.2.7\nHost *.wild\n  User x\n");
+    config.close();
+    r = ctl({QStringLiteral("hosts"), QStringLiteral("import")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Imported db"))) << r.describe();
+
+    r = ctl({QStringLiteral("hosts"), QStringLiteral("remove"), QStringLiteral("web1")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("hosts"), QStringLiteral("list")});
+    EXPECT_FALSE(r.out.contains(QStringLiteral("web1"))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("db"))) << r.describe();
+}
+
+TEST_F(FulcrumCtlTest, UsageErrorsExitWithTwo) {
+    for (const QStringList& args : {QStringList{}, QStringList{QStringLiteral("frobnicate")},
+                                    QStringList{QStringLiteral("workers"), QStringLiteral("scale"), QStringLiteral("local"),
+                                                QStringLiteral("web"), QStringLiteral("many")},
+                                    QStringList{QStringLiteral("status"), QStringLiteral("-p"), QStringLiteral("99999"), QStringLiteral("x")},
+                                    QStringList{QStringLiteral("pool"), QStringLiteral("set-server"), QStringLiteral("local"),
+                                                QStringLiteral("app"), QStringLiteral("1.2.3.4:80"), QStringLiteral("--state"),
+                                                QStringLiteral("sleepy")},
+                                    QStringList{QStringLiteral("config"), QStringLiteral("apply"), QStringLiteral("local"),
+                                                QStringLiteral("/nonexistent.json")}}) {
+        const CtlRun r = ctl(args);
+        EXPECT_EQ(r.exitCode, 2) << args.join(QLatin1Char(' ')).toStdString() << "\n" << r.describe();
+        EXPECT_FALSE(r.err.isEmpty());
+    }
+    const CtlRun help = ctl({QStringLiteral("--help")});
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_TRUE(help.out.contains(QStringLiteral("reboot")) || help.out.contains(QStringLiteral("deploy HOST")));
+}
+
+TEST_F(FulcrumCtlTest, StatusOfThisComputer) {
+    const CtlRun r = ctl({QStringLiteral("status"), QStringLiteral("local")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("fulcrum-agent " FULCRUM_VERSION))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Machine:"))) << r.describe();
+    const CtlRun json = ctl({QStringLiteral("status"), QStringLiteral("local"), QStringLiteral("--json")});
+    ASSERT_EQ(json.exitCode, 0) << json.describe();
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    EXPECT_EQ(o[QStringLiteral("agent")].toObject()[QStringLiteral("agent_version")].toString(), QStringLiteral(FULCRUM_VERSION));
+    EXPECT_FALSE(o[QStringLiteral("facts")].toObject()[QStringLiteral("boot_id")].toString().isEmpty()) << json.describe();
+}
+
+TEST_F(FulcrumCtlTest, AppliesConfigEditsPoolsAndRollsBackOnThisComputer) {
+    const QString file = dir.path() + QStringLiteral("/site.json");
+    auto writeFile = [&](const QByteArray& bytes) {
+        QFile f(file);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bytes);
+    };
+    writeFile(R"({"pools": [{"name": "app", "servers": [{"address": "127.0.0.1:9001"}, {"address": "127.0.0.1:9002"}]}]}
+)");
+    CtlRun r = ctl({QStringLiteral("config"), QStringLiteral("validate"), QStringLiteral("local"), file});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("config"), QStringLiteral("apply"), QStringLiteral("local"), file, QStringLiteral("--comment"),
+             QStringLiteral("first")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Applied as version"))) << r.describe();
+
+    r = ctl({QStringLiteral("pool"), QStringLiteral("set-server"), QStringLiteral("local"), QStringLiteral("app"),
+             QStringLiteral("127.0.0.1:9002"), QStringLiteral("--state"), QStringLiteral("draining"), QStringLiteral("--weight"),
+             QStringLiteral("5")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("pool"), QStringLiteral("list"), QStringLiteral("local"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    QJsonObject server = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject()[QStringLiteral("servers")].toArray()[1].toObject();
+    EXPECT_EQ(server[QStringLiteral("state")].toString(), QStringLiteral("draining")) << r.describe();
+    EXPECT_EQ(server[QStringLiteral("weight")].toInt(), 5) << r.describe();
+
+    r = ctl({QStringLiteral("config"), QStringLiteral("history"), QStringLiteral("local"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QJsonObject history = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonArray entries = history[QStringLiteral("entries")].toArray();
+    ASSERT_GE(entries.size(), 2) << r.describe();
+    const qint64 firstVersion = entries[1].toObject()[QStringLiteral("version")].toInteger();
+    EXPECT_EQ(entries[1].toObject()[QStringLiteral("comment")].toString(), QStringLiteral("first"));
+    EXPECT_TRUE(entries[0].toObject()[QStringLiteral("comment")].toString().contains(QStringLiteral("set-server"))) << r.describe();
+
+    r = ctl({QStringLiteral("config"), QStringLiteral("rollback"), QStringLiteral("local"), QString::number(firstVersion)});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("pool"), QStringLiteral("list"), QStringLiteral("local")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("draining"))) << r.describe();
+
+    // Mistakes: every error with its path and position, nothing changed; unknown pool or server.
+    writeFile(R"({"pools": [{"name": "app", "servers": [{"address": "127.0.0.1:99999"}]}]}
+)");
+    r = ctl({QStringLiteral("config"), QStringLiteral("apply"), QStringLiteral("local"), file});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("pools[0].servers[0].address"))) << r.describe();
+    r = ctl({QStringLiteral("pool"), QStringLiteral("set-server"), QStringLiteral("local"), QStringLiteral("nope"),
+             QStringLiteral("127.0.0.1:9002"), QStringLiteral("--state"), QStringLiteral("disabled")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("pools: app"))) << r.describe();
+    r = ctl({QStringLiteral("pool"), QStringLiteral("set-server"), QStringLiteral("local"), QStringLiteral("app"),
+             QStringLiteral("10.9.9.9:1"), QStringLiteral("--weight"), QStringLiteral("2")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+}
+
+TEST_F(FulcrumCtlTest, UnknownHostKeyNeedsAcceptNewAndChangedKeyIsRefused) {
+    startSshd();
+    // No terminal, no --accept-new: refused, with the fingerprint and what to do.
+    CtlRun r = ctl({QStringLiteral("status"), destination(), QStringLiteral("-i"), key()});
+    EXPECT_EQ(r.exitCode, 4) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("SHA256:"))) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("--accept-new"))) << r.describe();
+    EXPECT_FALSE(QFile::exists(home + QStringLiteral("/.ssh/known_hosts")));
+
+    // --accept-new trusts it (written in OpenSSH's format); the agent is missing: deploy it.
+    r = ctl({QStringLiteral("status"), destination(), QStringLiteral("-i"), key(), QStringLiteral("--accept-new")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("fulcrum-ctl deploy"))) << r.describe();
+    const auto known = KnownHosts::load(home + QStringLiteral("/.ssh/known_hosts"));
+    const auto parts = QString::fromStdString(sshd->host_key_line()).split(QLatin1Char(' '));
+    EXPECT_EQ(known.check(QStringLiteral("127.0.0.1"), sshd->port(), parts[0].toLatin1(), parts[1].toLatin1()).verdict,
+              KnownHosts::Verdict::Known);
+
+    // A reinstalled server: refused even with --accept-new, with the command to fix it.
+    sshd->replace_host_key();
+    r = ctl({QStringLiteral("status"), destination(), QStringLiteral("-i"), key(), QStringLiteral("--accept-new")});
+    EXPECT_EQ(r.exitCode, 4) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("ssh-keygen -R"))) << r.describe();
+}
+
+TEST_F(FulcrumCtlTest, DeploysThenReportsStatusOverSsh) {
+    startSshd();
+    CtlRun r = ctl({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("fixture"), destination(), QStringLiteral("-i"), key()});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("deploy"), QStringLiteral("fixture"), QStringLiteral("--accept-new")}, 120000);
+    ASSERT_EQ(r.exitCode, 0) << r.describe() << "\nsshd:\n" << sshd->log();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("is running on"))) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("Uploading"))) << r.describe();  // progress on stderr
+    const QString remote = QString::fromStdString(sshd->remote_home()) + QStringLiteral("/.local/lib/fulcrum/fulcrum-agent");
+    EXPECT_EQ(sha256OfFile(remote), sha256OfFile(locateAgentBinary().path));
+
+    r = ctl({QStringLiteral("status"), QStringLiteral("fixture"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    EXPECT_EQ(o[QStringLiteral("agent")].toObject()[QStringLiteral("state_dir")].toString(),
+              QString::fromStdString(sshd->remote_home()) + QStringLiteral("/.local/state/fulcrum"));
+
+    // Deploying again uploads nothing.
+    r = ctl({QStringLiteral("deploy"), QStringLiteral("fixture"), QStringLiteral("--json")}, 120000);
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_FALSE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("uploaded")].toBool()) << r.describe();
+}
+
+TEST_F(FulcrumCtlTest, UnreachableHostExitsWithThree) {
+    startSshd();
+    const QString dest = destination();
+    sshd->stop();
+    const CtlRun r = ctl({QStringLiteral("status"), dest, QStringLiteral("-i"), key(), QStringLiteral("--timeout"), QStringLiteral("5")});
+    EXPECT_EQ(r.exitCode, 3) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("127.0.0.1"))) << r.describe();
+}
+
+}  // namespace
+}  // namespace fulcrum::app
