@@ -2,6 +2,7 @@
 // One host in the panel's inventory: where it is and how to log in. Never a secret: a
 // remembered password lives in the system keychain (SecretStore), keyed by the host's id.
 
+#include "app/rpc/host_endpoint.h"
 #include "app/ssh/ssh_config.h"
 #include "app/ssh/ssh_target.h"
 
@@ -36,6 +37,10 @@ struct HostEntry {
 
     // The SSH target, with ~/.ssh/config applied under the entry's own settings.
     SshTarget target(const SshConfig& config, const QString& homeDir = QString()) const;
+    // What a HostSession connects to for this entry ("This computer" or SSH).
+    HostEndpoint endpoint(const SshConfig& config, const QString& homeDir = QString()) const {
+        return local ? HostEndpoint::thisComputer() : HostEndpoint::overSsh(target(config, homeDir));
+    }
     // "user@address:port" as far as known, for the sidebar's second line.
     QString subtitle() const;
 };

@@ -176,6 +176,23 @@ TEST_F(FulcrumCtlTest, AppliesConfigEditsPoolsAndRollsBackOnThisComputer) {
     EXPECT_EQ(entries[1].toObject()[QStringLiteral("comment")].toString(), QStringLiteral("first"));
     EXPECT_TRUE(entries[0].toObject()[QStringLiteral("comment")].toString().contains(QStringLiteral("set-server"))) << r.describe();
 
+    // The short forms: add, drain, weight, remove.
+    const QString app = QStringLiteral("app");
+    ASSERT_EQ(ctl({QStringLiteral("pool"), QStringLiteral("add"), QStringLiteral("local"), app, QStringLiteral("127.0.0.1:9003"),
+                   QStringLiteral("--weight"), QStringLiteral("3")}).exitCode, 0);
+    ASSERT_EQ(ctl({QStringLiteral("pool"), QStringLiteral("drain"), QStringLiteral("local"), app, QStringLiteral("127.0.0.1:9001")}).exitCode, 0);
+    ASSERT_EQ(ctl({QStringLiteral("pool"), QStringLiteral("weight"), QStringLiteral("local"), app, QStringLiteral("127.0.0.1:9003"),
+                   QStringLiteral("7")}).exitCode, 0);
+    r = ctl({QStringLiteral("pool"), QStringLiteral("list"), QStringLiteral("local"), QStringLiteral("--json")});
+    QJsonArray servers = QJsonDocument::fromJson(r.out.toUtf8()).array()[0].toObject()[QStringLiteral("servers")].toArray();
+    ASSERT_EQ(servers.size(), 3) << r.describe();
+    EXPECT_EQ(servers[0].toObject()[QStringLiteral("state")].toString(), QStringLiteral("draining")) << r.describe();
+    EXPECT_EQ(servers[2].toObject()[QStringLiteral("weight")].toInt(), 7) << r.describe();
+    ASSERT_EQ(ctl({QStringLiteral("pool"), QStringLiteral("remove"), QStringLiteral("local"), app, QStringLiteral("127.0.0.1:9003")}).exitCode, 0);
+    r = ctl({QStringLiteral("pool"), QStringLiteral("add"), QStringLiteral("local"), app, QStringLiteral("127.0.0.1:9001")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();  // already there
+    EXPECT_TRUE(r.err.contains(QStringLiteral("already"))) << r.describe();
+
     r = ctl({QStringLiteral("config"), QStringLiteral("rollback"), QStringLiteral("local"), QString::number(firstVersion)});
     ASSERT_EQ(r.exitCode, 0) << r.describe();
     r = ctl({QStringLiteral("pool"), QStringLiteral("list"), QStringLiteral("local")});
