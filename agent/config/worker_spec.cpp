@@ -24,7 +24,9 @@ std::string WorkerGroupSpec::command_line() const {
     std::string line;
     for (const auto& arg : command) {
         if (!line.empty()) line += ' ';
-        line += arg.find_first_of(" \t\"'") == std::string::npos ? arg : "'" + arg + "'";
+        std::string shown;
+        for (char c : arg) shown += c == '\n' ? std::string("\\n") : std::string(1, c);
+        line += shown.find_first_of(" \t\"'") == std::string::npos ? shown : "'" + shown + "'";
     }
     return line;
 }

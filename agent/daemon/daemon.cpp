@@ -4,6 +4,7 @@
 #include "agent/daemon/host_facts.h"
 #include "agent/daemon/log.h"
 #include "agent/util/files.h"
+#include "agent/util/proc.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -21,8 +22,20 @@ using protocol::Error;
 using protocol::ErrorCode;
 
 Daemon::Daemon(DaemonOptions options)
-    : m_options(std::move(options)), m_store(m_options.paths.config_dir()), m_started_at_ms(now_ms()) {
+    : m_options(std::move(options)),
+      m_store(m_options.paths.config_dir()),
+      m_supervisor(m_io, m_watcher, LogFiles(m_options.paths.logs_dir()), m_options.paths.root.string()),
+      m_follower(m_io, m_options.paths.logs_dir()),
+      m_started_at_ms(now_ms()) {
     register_methods();
+    m_config.set_applier([this](const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
+                                std::function<void(protocol::ConfigApplyResult)> done) {
+        apply_config(stored, workers, std::move(done));
+    });
+    m_supervisor.set_on_group_changed([this](const protocol::WorkerGroupStatus& status) {
+        m_dispatcher.broadcast(protocol::make_notification<protocol::notification::WorkersChangedN>({status}));
+    });
+    m_supervisor.set_on_runtime_changed([this] { save_runtime_state(); });
 }
 
 Daemon::~Daemon() = default;
@@ -45,7 +58,16 @@ std::string Daemon::prepare() {
 
     // Only now, holding the lock, is the state ours to repair and restore.
     for (const auto& note : m_store.load()) log_warning(note);
-    m_config.restore();
+    m_watcher.start();
+    if (auto error = m_follower.start(); !error.empty()) log_warning("logs.follow unavailable: " + error);
+    // What a previous daemon left running is adopted (pid + start time), not started twice.
+    if (auto saved = read_small_file(paths.children(), 4 << 20)) {
+        auto state = nlohmann::json::parse(*saved, nullptr, false);
+        if (state.is_object() && state.value("boot_id", "") == read_boot_id() && state.contains("workers"))
+            m_supervisor.set_adoptable(state["workers"]);
+    }
+    m_supervisor.apply(m_config.restore());
+    m_supervisor.end_unwanted_leftovers();
 
     // Orphaned grandchildren (a worker's own children) are reparented to us instead of init, so
     // they are reaped here and never outlive a stopped group unnoticed.
@@ -69,6 +91,7 @@ int Daemon::run() {
     std::signal(SIGPIPE, SIG_IGN);
     wait_for_signals();
     accept_next();
+    tick();
     log_info("listening on " + m_options.paths.socket().string() + " (pid " + std::to_string(::getpid()) +
              ", started by " + m_options.started_by + ")");
     m_io.run();
@@ -76,8 +99,20 @@ int Daemon::run() {
     return 0;
 }
 
+void Daemon::shutdown() {
+    if (m_shutting_down) return;
+    m_shutting_down = true;
+    // An orderly stop (SIGTERM: systemctl stop, a person) stops the workers too; a daemon that
+    // dies (SIGKILL, crash) leaves them serving for the next daemon to adopt.
+    asio::error_code ignored;
+    m_acceptor.close(ignored);
+    log_info("stopping the workers");
+    m_supervisor.stop_all([this] { stop(); });
+}
+
 void Daemon::stop() {
     asio::error_code ignored;
+    m_tick.cancel();
     m_acceptor.close(ignored);
     m_signals.cancel(ignored);
     m_dispatcher.close_all();
@@ -91,7 +126,11 @@ void Daemon::wait_for_signals() {
     m_signals.async_wait([this](const asio::error_code& error, int signal) {
         if (error) return;
         log_info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
-        stop();
+        shutdown();
+        // A second signal stops at once, leaving whatever still runs to the next daemon.
+        m_signals.async_wait([this](const asio::error_code& again, int) {
+            if (!again) stop();
+        });
     });
 }
 
@@ -110,6 +149,37 @@ void Daemon::accept_next() {
     });
 }
 
+void Daemon::apply_config(const StoredConfig&, const std::vector<WorkerGroupSpec>& workers,
+                          std::function<void(protocol::ConfigApplyResult)> done) {
+    protocol::ConfigApplyResult result;
+    result.workers_changed = m_supervisor.apply(workers);
+    done(result);
+}
+
+void Daemon::tick() {
+    m_tick.expires_after(std::chrono::seconds(1));
+    m_tick.async_wait([this](const asio::error_code& error) {
+        if (error) return;
+        ++m_ticks;
+        m_supervisor.sample_usage();
+        if (m_ticks % 10 == 0) {
+            std::error_code ignored;
+            for (const auto& entry : std::filesystem::directory_iterator(m_options.paths.logs_dir(), ignored)) {
+                if (entry.path().extension() == ".log") LogFiles::rotate_if_large(entry.path());
+            }
+        }
+        tick();
+    });
+}
+
+void Daemon::save_runtime_state() {
+    const nlohmann::json state = {{"boot_id", read_boot_id()},
+                                  {"daemon_pid", ::getpid()},
+                                  {"workers", m_supervisor.runtime_state()}};
+    if (auto error = write_file_atomically(m_options.paths.children(), state.dump() + "\n"); !error.empty())
+        log_warning("cannot record the running processes: " + error);
+}
+
 void Daemon::register_methods() {
     m_dispatcher.on<method::AgentHello>([this](Session& session, const protocol::HelloParams& hello)
                                             -> protocol::Outcome<protocol::HelloResult> {
@@ -121,7 +191,7 @@ void Daemon::register_methods() {
         session.mark_greeted();
         protocol::HelloResult result;
         result.agent_version = FULCRUM_VERSION;
-        result.capabilities = {"config"};
+        result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
@@ -129,6 +199,14 @@ void Daemon::register_methods() {
         return result;
     });
     m_config.register_methods();
+    m_workers.register_methods();
+    m_dispatcher.on<method::SubscriptionCancel>(
+        [](Session& session, const protocol::Subscription& params) -> protocol::Outcome<protocol::CancelResult> {
+            if (!session.cancel_subscription(params.subscription))
+                return Error::make(ErrorCode::NotFound,
+                                   "no subscription " + std::to_string(params.subscription) + " on this connection");
+            return protocol::CancelResult{true};
+        });
     m_dispatcher.on<method::HostFactsGet>(
         [](Session&, const protocol::HostFactsParams&) -> protocol::Outcome<protocol::HostFacts> {
             return collect_host_facts();

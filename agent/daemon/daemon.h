@@ -5,6 +5,10 @@
 #include "agent/config/config_store.h"
 #include "agent/daemon/config_service.h"
 #include "agent/daemon/dispatcher.h"
+#include "agent/daemon/workers_service.h"
+#include "agent/logs/log_follower.h"
+#include "agent/workers/process_watcher.h"
+#include "agent/workers/supervisor.h"
 #include "agent/daemon/state_paths.h"
 #include "agent/util/unique_fd.h"
 
@@ -44,6 +48,11 @@ private:
     void register_methods();
     void accept_next();
     void wait_for_signals();
+    void apply_config(const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
+                      std::function<void(protocol::ConfigApplyResult)> done);
+    void tick();
+    void save_runtime_state();
+    void shutdown();
 
     DaemonOptions m_options;
     asio::io_context m_io{1};
@@ -52,6 +61,15 @@ private:
     Dispatcher m_dispatcher;
     ConfigStore m_store;
     ConfigService m_config{m_store, m_dispatcher};
+    ProcessWatcher m_watcher{m_io};
+    Supervisor m_supervisor;
+    LogFollower m_follower;
+    std::int64_t m_next_subscription = 1;
+    WorkersService m_workers{m_io, m_supervisor, m_follower, m_config, m_dispatcher,
+                             [this] { return m_next_subscription++; }};
+    asio::steady_timer m_tick{m_io};
+    std::uint64_t m_ticks = 0;
+    bool m_shutting_down = false;
     UniqueFd m_lock;
     std::uint64_t m_next_session_id = 1;
     std::int64_t m_started_at_ms = 0;

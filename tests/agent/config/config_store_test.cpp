@@ -2,6 +2,8 @@
 
 #include "agent/util/files.h"
 
+#include "tests/agent/support/test_agent.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -14,16 +16,11 @@ using nlohmann::json;
 
 class ConfigStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "fulcrum-store.XXXXXX").string();
-        ASSERT_TRUE(::mkdtemp(pattern.data()));
-        dir = pattern;
-    }
-    void TearDown() override { fs::remove_all(dir); }
+    test_support::TempDir temp;
+    fs::path dir = temp.path();
     std::string commit(ConfigStore& store, const std::string& text) {
         return store.commit(text, json::parse(text), "c", 1000);
     }
-    fs::path dir;
 };
 
 TEST_F(ConfigStoreTest, VersionsAreNumberedKeptAndRestored) {

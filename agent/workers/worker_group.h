@@ -1,0 +1,51 @@
+#pragma once
+// A group of worker instances started from one spec, one per port. Applying a new spec
+// starts added ports, drains then stops removed ones, and restarts everything when the
+// command, cwd or environment changed.
+
+#include "agent/workers/worker_instance.h"
+
+#include <map>
+
+namespace fulcrum::agent {
+
+class WorkerGroup {
+public:
+    // Called before an instance is removed (scale down): `done` once the proxy has drained it.
+    using Drain = std::function<void(const std::string& group, int port, std::function<void()> done)>;
+
+    WorkerGroup(WorkerContext& context, WorkerGroupSpec spec, std::function<void()> changed);
+    ~WorkerGroup();
+
+    // Brings the instances in line with `spec`. `adoptable` (by port) is consumed when used.
+    void apply(WorkerGroupSpec spec, const Drain& drain, std::map<int, AdoptRecord>& adoptable);
+
+    void start(std::optional<int> index);
+    void stop(std::optional<int> index, std::function<void()> done);
+    void restart(std::optional<int> index);
+    // Stops and drains every instance, for removal of the whole group.
+    void remove(const Drain& drain, std::function<void()> done);
+
+    bool has_index(int index) const;
+    bool user_stopped() const { return m_user_stopped; }
+    void set_user_stopped(bool stopped) { m_user_stopped = stopped; }
+    const WorkerGroupSpec& spec() const { return *m_spec; }
+    protocol::WorkerGroupStatus status() const;
+    std::vector<int> draining_ports() const;
+    std::vector<int> log_indexes() const;
+    void sample_usage();
+    std::vector<std::pair<int, AdoptRecord>> records() const;  // port → running process
+
+private:
+    std::shared_ptr<WorkerInstance> make_instance(int index, int port);
+    void drain_and_stop(const std::shared_ptr<WorkerInstance>& instance, const Drain& drain, std::function<void()> done);
+
+    WorkerContext& m_ctx;
+    std::shared_ptr<const WorkerGroupSpec> m_spec;
+    std::function<void()> m_changed;
+    std::vector<std::shared_ptr<WorkerInstance>> m_instances;  // in spec port order
+    std::vector<std::shared_ptr<WorkerInstance>> m_leaving;    // draining or stopping, then dropped
+    bool m_user_stopped = false;
+};
+
+}  // namespace fulcrum::agent

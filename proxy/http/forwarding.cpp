@@ -1,0 +1,176 @@
+#include "proxy/http/forwarding.h"
+
+#include <charconv>
+
+namespace fulcrum::proxy::http {
+
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 100: return "Continue";
+        case 101: return "Switching Protocols";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 204: return "No Content";
+        case 206: return "Partial Content";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
+        case 304: return "Not Modified";
+        case 307: return "Temporary Redirect";
+        case 308: return "Permanent Redirect";
+        case 400: return "Bad Request";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 411: return "Length Required";
+        case 413: return "Content Too Large";
+        case 414: return "URI Too Long";
+        case 416: return "Range Not Satisfiable";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        case 505: return "HTTP Version Not Supported";
+        default: return "Unknown";
+    }
+}
+
+bool idempotent_method(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS" ||
+           method == "TRACE";
+}
+
+bool hop_by_hop(std::string_view name) {
+    return iequals(name, "connection") || iequals(name, "keep-alive") || iequals(name, "proxy-connection") ||
+           iequals(name, "te") || iequals(name, "trailer") || iequals(name, "transfer-encoding") ||
+           iequals(name, "upgrade") || iequals(name, "proxy-authenticate") || iequals(name, "proxy-authorization");
+}
+
+namespace {
+void field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+}
+
+bool named_in_connection(const HttpHead& head, std::string_view name) {
+    for (const auto& f : head.fields) {
+        if (iequals(f.name, "connection") && list_contains(f.value, name)) return true;
+    }
+    return false;
+}
+
+void append_number(std::string& out, std::uint64_t n) {
+    char buffer[24];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, n);
+    out.append(buffer, r.ptr);
+}
+}  // namespace
+
+void build_upstream_request(const HttpHead& request, const UpstreamRequestOptions& options, std::string& out) {
+    out.clear();
+    out.append(request.method);
+    out.push_back(' ');
+    out.append(request.target);
+    out.append(" HTTP/1.1\r\n");
+    const bool has_connection_list = request.count("connection") > 0;
+    std::string_view forwarded_for;
+    std::string_view host;
+    for (const auto& f : request.fields) {
+        if (hop_by_hop(f.name)) continue;
+        if (iequals(f.name, "x-forwarded-for")) {
+            forwarded_for = f.value;  // a repeated field keeps only the last; rare and harmless
+            continue;
+        }
+        if (iequals(f.name, "x-forwarded-proto") || iequals(f.name, "x-forwarded-host")) continue;
+        if (iequals(f.name, "expect")) continue;  // we answered 100-continue ourselves
+        if (iequals(f.name, "host")) host = f.value;
+        if (has_connection_list && named_in_connection(request, f.name)) continue;
+        field(out, f.name, f.value);
+    }
+    if (host.empty() && !options.default_host.empty()) field(out, "Host", options.default_host);
+    out.append("X-Forwarded-For: ");
+    if (!forwarded_for.empty()) {
+        out.append(forwarded_for);
+        out.append(", ");
+    }
+    out.append(options.client_ip);
+    out.append("\r\n");
+    field(out, "X-Forwarded-Proto", options.scheme);
+    if (!host.empty()) field(out, "X-Forwarded-Host", host);
+    if (request.chunked) out.append("Transfer-Encoding: chunked\r\n");
+    if (options.upgrade) {
+        field(out, "Upgrade", request.header("upgrade"));
+        out.append("Connection: upgrade\r\n");
+    } else if (!options.keep_alive) {
+        out.append("Connection: close\r\n");
+    }
+    out.append("\r\n");
+}
+
+void build_client_response(const HttpHead& response, const ClientResponseOptions& options, std::string& out) {
+    out.clear();
+    out.append("HTTP/1.1 ");
+    append_number(out, static_cast<std::uint64_t>(response.status));
+    out.push_back(' ');
+    if (response.reason.empty()) {
+        out.append(reason_phrase(response.status));
+    } else {
+        out.append(response.reason);
+    }
+    out.append("\r\n");
+    const bool has_connection_list = response.count("connection") > 0;
+    bool has_hsts = false;
+    for (const auto& f : response.fields) {
+        if (iequals(f.name, "transfer-encoding")) {
+            if (!options.dechunk) field(out, f.name, f.value);
+            continue;
+        }
+        if (hop_by_hop(f.name)) continue;
+        if (has_connection_list && named_in_connection(response, f.name)) continue;
+        if (iequals(f.name, "strict-transport-security")) has_hsts = true;
+        field(out, f.name, f.value);
+    }
+    if (options.hsts_max_age > 0 && !has_hsts) {
+        out.append("Strict-Transport-Security: max-age=");
+        append_number(out, options.hsts_max_age);
+        out.append("\r\n");
+    }
+    if (options.upgrade) {
+        field(out, "Upgrade", response.header("upgrade"));
+        out.append("Connection: upgrade\r\n");
+    } else if (!options.keep_alive) {
+        out.append("Connection: close\r\n");
+    } else if (!options.client_http11) {
+        out.append("Connection: keep-alive\r\n");
+    }
+    out.append("\r\n");
+}
+
+void build_error_response(int status, std::string_view detail, bool keep_alive, std::string& out,
+                          std::string_view extra_headers) {
+    std::string body = std::to_string(status) + " " + reason_phrase(status);
+    if (!detail.empty()) {
+        body += ": ";
+        body += detail;
+    }
+    body += "\n";
+    out.clear();
+    out.append("HTTP/1.1 ");
+    append_number(out, static_cast<std::uint64_t>(status));
+    out.push_back(' ');
+    out.append(reason_phrase(status));
+    out.append("\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+    append_number(out, body.size());
+    out.append("\r\nCache-Control: no-store\r\n");
+    out.append(extra_headers);
+    out.append(keep_alive ? "" : "Connection: close\r\n");
+    out.append("\r\n");
+    out.append(body);
+}
+
+}  // namespace fulcrum::proxy::http

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace fulcrum::proxy::http {
+
+bool iequals(std::string_view a, std::string_view b);
+std::string_view trim(std::string_view text);
+// Whether a comma-separated header value (e.g. Connection) lists `token`, case-insensitively.
+bool list_contains(std::string_view list, std::string_view token);
+
+// A parsed request or response head. Every view points into the connection's read buffer,
+// so a head is valid until that buffer is compacted for the next read.
+struct HttpHead {
+    struct Field {
+        std::string_view name;
+        std::string_view value;
+    };
+
+    std::string_view method;  // requests
+    std::string_view target;  // requests
+    int status = 0;           // responses
+    std::string_view reason;  // responses
+    int version_major = 1;
+    int version_minor = 1;
+    std::vector<Field> fields;  // in order, capacity reused across messages
+
+    bool chunked = false;
+    bool has_content_length = false;
+    std::uint64_t content_length = 0;
+    bool keep_alive = true;  // as llhttp decided from version and Connection
+    bool upgrade = false;    // Connection: upgrade + Upgrade (requests) / 101 (responses)
+
+    std::string_view header(std::string_view name) const;
+    std::size_t count(std::string_view name) const;
+    bool http11() const { return version_major == 1 && version_minor >= 1; }
+    void clear();
+};
+
+}  // namespace fulcrum::proxy::http

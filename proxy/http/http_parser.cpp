@@ -1,0 +1,305 @@
+#include "proxy/http/http_parser.h"
+
+namespace fulcrum::proxy::http {
+
+int status_of(HttpError error) {
+    switch (error) {
+        case HttpError::none: return 200;
+        case HttpError::head_too_large:
+        case HttpError::too_many_fields: return 431;
+        case HttpError::target_too_long: return 414;
+        case HttpError::body_too_large: return 413;
+        case HttpError::unsupported_coding:
+        case HttpError::unknown_method: return 501;
+        case HttpError::bad_version: return 505;
+        default: return 400;
+    }
+}
+
+const char* to_string(HttpError error) {
+    switch (error) {
+        case HttpError::none: return "none";
+        case HttpError::bad_syntax: return "malformed request syntax";
+        case HttpError::bad_framing: return "ambiguous or malformed message framing (Content-Length / Transfer-Encoding / chunks)";
+        case HttpError::bad_field: return "invalid header field (control bytes, bare CR or LF, obs-fold or whitespace before ':')";
+        case HttpError::missing_host: return "missing Host header";
+        case HttpError::duplicate_host: return "more than one Host header";
+        case HttpError::head_too_large: return "request header section too large";
+        case HttpError::too_many_fields: return "too many header fields";
+        case HttpError::target_too_long: return "request target too long";
+        case HttpError::body_too_large: return "request body too large";
+        case HttpError::unsupported_coding: return "transfer coding not implemented (only chunked is)";
+        case HttpError::unknown_method: return "method not implemented";
+        case HttpError::bad_version: return "HTTP version not supported";
+    }
+    return "error";
+}
+
+namespace {
+HttpParser* self(llhttp_t* p) { return static_cast<HttpParser*>(p->data); }
+
+bool bad_value_byte(char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\t') || b == 0x7f;
+}
+}  // namespace
+
+const llhttp_settings_t* HttpParser::settings() {
+    static const llhttp_settings_t s = [] {
+        llhttp_settings_t out;
+        llhttp_settings_init(&out);
+        out.on_url = &HttpParser::on_url;
+        out.on_method = &HttpParser::on_method;
+        out.on_status = &HttpParser::on_status;
+        out.on_header_field = &HttpParser::on_field;
+        out.on_header_value = &HttpParser::on_value;
+        out.on_headers_complete = &HttpParser::on_headers_complete;
+        out.on_body = &HttpParser::on_body;
+        out.on_message_complete = &HttpParser::on_message_complete;
+        return out;
+    }();
+    return &s;
+}
+
+HttpParser::HttpParser(Kind kind, HttpLimits limits) : m_kind(kind), m_limits(limits) {
+    llhttp_init(&m_parser, kind == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, settings());
+    m_parser.data = this;
+    m_head.fields.reserve(16);
+}
+
+void HttpParser::start(const char* head_begin) {
+    llhttp_reset(&m_parser);
+    m_parser.data = this;
+    m_head.clear();
+    m_head_begin = head_begin;
+    m_head_bytes = 0;
+    m_in_value = false;
+    m_head_done = false;
+    m_done = false;
+    m_body_bytes = 0;
+    m_error = HttpError::none;
+}
+
+// Views are extended rather than copied: the head lives in one buffer that does not move,
+// so a piece that continues the previous one (split across reads) is adjacent to it.
+namespace {
+void extend(std::string_view& view, const char* at, std::size_t n) {
+    if (view.empty()) {
+        view = std::string_view(at, n);
+    } else {
+        view = std::string_view(view.data(), static_cast<std::size_t>(at + n - view.data()));
+    }
+}
+}  // namespace
+
+int HttpParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
+    auto* s = self(p);
+    extend(s->m_head.target, at, n);
+    if (s->m_head.target.size() > s->m_limits.max_target_bytes) {
+        s->fail(HttpError::target_too_long);
+        return HPE_USER;
+    }
+    return 0;
+}
+
+int HttpParser::on_method(llhttp_t* p, const char* at, std::size_t n) {
+    extend(self(p)->m_head.method, at, n);
+    return 0;
+}
+
+int HttpParser::on_status(llhttp_t* p, const char* at, std::size_t n) {
+    extend(self(p)->m_head.reason, at, n);
+    return 0;
+}
+
+int HttpParser::on_field(llhttp_t* p, const char* at, std::size_t n) {
+    auto* s = self(p);
+    auto& fields = s->m_head.fields;
+    if (fields.empty() || s->m_in_value) {
+        if (fields.size() >= s->m_limits.max_fields) {
+            s->fail(HttpError::too_many_fields);
+            return HPE_USER;
+        }
+        fields.push_back({});
+        s->m_in_value = false;
+    }
+    extend(fields.back().name, at, n);
+    return 0;
+}
+
+int HttpParser::on_value(llhttp_t* p, const char* at, std::size_t n) {
+    auto* s = self(p);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (bad_value_byte(at[i])) {
+            s->fail(HttpError::bad_field);
+            return HPE_USER;
+        }
+    }
+    s->m_in_value = true;
+    if (!s->m_head.fields.empty()) extend(s->m_head.fields.back().value, at, n);
+    return 0;
+}
+
+int HttpParser::on_headers_complete(llhttp_t* p) {
+    auto* s = self(p);
+    auto& head = s->m_head;
+    head.version_major = p->http_major;
+    head.version_minor = p->http_minor;
+    head.status = p->status_code;
+    head.keep_alive = llhttp_should_keep_alive(p) != 0;
+    head.upgrade = p->upgrade != 0;
+    head.chunked = (p->flags & F_CHUNKED) != 0;
+    head.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
+    head.content_length = head.has_content_length ? p->content_length : 0;
+    for (auto& field : head.fields) field.value = trim(field.value);
+    s->m_head_done = true;
+    if (!s->validate_head()) return -1;
+    if (s->m_no_body) return 1;
+    // Pause only when a body follows, so a bodyless message runs on to on_message_complete
+    // (which pauses) within the same call.
+    const bool body = head.chunked || head.content_length > 0 || (s->m_kind == Kind::response && llhttp_message_needs_eof(p));
+    return body ? HPE_PAUSED : 0;
+}
+
+int HttpParser::on_body(llhttp_t* p, const char* at, std::size_t n) {
+    auto* s = self(p);
+    s->m_body_bytes += n;
+    if (s->m_kind == Kind::request && s->m_body_bytes > s->m_limits.max_body_bytes) {
+        s->fail(HttpError::body_too_large);
+        return HPE_USER;
+    }
+    if (s->m_pieces) s->m_pieces->emplace_back(at, n);
+    return 0;
+}
+
+int HttpParser::on_message_complete(llhttp_t* p) {
+    self(p)->m_done = true;
+    return HPE_PAUSED;
+}
+
+bool HttpParser::validate_head() {
+    auto& head = m_head;
+    if (m_kind == Kind::response) return true;
+    if (head.version_major != 1) {
+        fail(HttpError::bad_version);
+        return false;
+    }
+    if (head.method == "CONNECT") {
+        fail(HttpError::unknown_method);
+        return false;
+    }
+    if (head.target.empty() || (head.target.front() != '/' && !(head.target == "*" && head.method == "OPTIONS"))) {
+        fail(HttpError::bad_syntax);
+        return false;
+    }
+    const auto hosts = head.count("host");
+    if (hosts > 1) {
+        fail(HttpError::duplicate_host);
+        return false;
+    }
+    if (hosts == 0 && head.http11()) {
+        fail(HttpError::missing_host);
+        return false;
+    }
+    const auto codings = head.count("transfer-encoding");
+    if (codings > 0) {
+        if (!head.http11()) {
+            fail(HttpError::bad_framing);
+            return false;
+        }
+        if (codings > 1 || !iequals(head.header("transfer-encoding"), "chunked")) {
+            fail(HttpError::unsupported_coding);
+            return false;
+        }
+    }
+    if (head.content_length > m_limits.max_body_bytes) {
+        fail(HttpError::body_too_large);
+        return false;
+    }
+    return true;
+}
+
+HttpParser::Result HttpParser::run(const char* data, std::size_t size) {
+    Result result;
+    const auto code = llhttp_execute(&m_parser, data, size);
+    if (code == HPE_OK) {
+        result.consumed = size;
+        result.status = Status::need_more;
+        return result;
+    }
+    if (code == HPE_PAUSED || code == HPE_PAUSED_UPGRADE) {
+        const char* at = llhttp_get_error_pos(&m_parser);
+        result.consumed = at ? static_cast<std::size_t>(at - data) : size;
+        if (code == HPE_PAUSED) llhttp_resume(&m_parser);
+        result.status = m_done ? Status::message_complete : Status::head_complete;
+        return result;
+    }
+    if (m_error == HttpError::none) {
+        switch (code) {
+            case HPE_INVALID_METHOD: fail(HttpError::unknown_method); break;
+            case HPE_INVALID_VERSION: fail(HttpError::bad_version); break;
+            case HPE_INVALID_HEADER_TOKEN:
+            case HPE_CR_EXPECTED:
+            case HPE_LF_EXPECTED:
+            case HPE_UNEXPECTED_SPACE: fail(HttpError::bad_field); break;
+            case HPE_UNEXPECTED_CONTENT_LENGTH:
+            case HPE_INVALID_CONTENT_LENGTH:
+            case HPE_INVALID_CHUNK_SIZE:
+            case HPE_INVALID_TRANSFER_ENCODING: fail(HttpError::bad_framing); break;
+            default: fail(HttpError::bad_syntax); break;
+        }
+    }
+    result.status = Status::error;
+    return result;
+}
+
+HttpParser::Result HttpParser::feed_head(const char* data, std::size_t size) {
+    // Our own scan of the raw head for what llhttp 8 tolerates: NUL, a CR not followed by
+    // LF, an LF not preceded by CR, and obs-fold (a line starting with SP/HTAB).
+    const char* end = data + size;
+    for (const char* c = data; c < end && !m_head_done; ++c) {
+        const std::size_t offset = static_cast<std::size_t>(c - m_head_begin);
+        if (offset >= m_limits.max_head_bytes) break;
+        const char previous = offset > 0 ? m_head_begin[offset - 1] : '\0';
+        const bool bad = *c == '\0' || (*c == '\n' && previous != '\r') || (previous == '\r' && *c != '\n') ||
+                         (previous == '\n' && (*c == ' ' || *c == '\t'));
+        if (bad) {
+            fail(HttpError::bad_field);
+            return {Status::error, 0};
+        }
+        // The blank line ends the head: the body that follows is not ours to scan.
+        if (*c == '\n' && offset >= 3 && m_head_begin[offset - 2] == '\n') break;
+    }
+    auto result = run(data, size);
+    m_head_bytes += result.consumed;
+    if (result.status == Status::need_more && static_cast<std::size_t>(end - m_head_begin) >= m_limits.max_head_bytes) {
+        // Still in the request line: the target is what is too long.
+        fail(m_kind == Kind::request && m_head.fields.empty() ? HttpError::target_too_long : HttpError::head_too_large);
+        result.status = Status::error;
+    }
+    return result;
+}
+
+HttpParser::Result HttpParser::feed_body(const char* data, std::size_t size, std::vector<std::string_view>& pieces) {
+    m_pieces = &pieces;
+    auto result = run(data, size);
+    m_pieces = nullptr;
+    return result;
+}
+
+HttpParser::Result HttpParser::finish() {
+    const auto code = llhttp_finish(&m_parser);
+    if (code == HPE_OK || code == HPE_PAUSED) {
+        if (m_head_done && body_until_eof()) m_done = true;
+        if (m_done) return {Status::message_complete, 0};
+    }
+    if (m_error == HttpError::none) fail(HttpError::bad_framing);
+    return {Status::error, 0};
+}
+
+bool HttpParser::body_until_eof() const {
+    return m_kind == Kind::response && m_head_done && !m_head.chunked && !m_head.has_content_length && !m_no_body &&
+           m_head.status >= 200 && m_head.status != 204 && m_head.status != 304;
+}
+
+}  // namespace fulcrum::proxy::http

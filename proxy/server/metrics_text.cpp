@@ -1,0 +1,136 @@
+#include "proxy/server/metrics_text.h"
+
+#include "proxy/metrics/prometheus_writer.h"
+#include "proxy/server/snapshot.h"
+
+namespace fulcrum::proxy::server {
+
+using metrics::PrometheusWriter;
+
+nlohmann::json server_json(const pool::ServerRuntime& server, std::int64_t now_ms) {
+    auto out = server.stats.to_json();
+    out["address"] = server.address();
+    out["state"] = config::to_string(server.state());
+    out["weight"] = server.weight();
+    out["backup"] = server.backup();
+    out["in_flight"] = server.in_flight.load(std::memory_order_relaxed);
+    out["healthy"] = server.healthy();
+    out["passive_down"] = server.passive_down(now_ms);
+    out["available"] = server.available(now_ms);
+    out["health_checks"] = server.checks();
+    return out;
+}
+
+nlohmann::json certificate_json(const tls::CertificateInfo& info) {
+    return {{"path", info.cert_path},       {"subject", info.subject},     {"issuer", info.issuer},
+            {"dns_names", info.dns_names},  {"not_before", info.not_before}, {"not_after", info.not_after},
+            {"key_type", info.key_type},    {"sha256", info.sha256_fingerprint}};
+}
+
+namespace {
+
+template <typename Each>
+void per_stats(PrometheusWriter& w, const Snapshot& s, Each&& each) {
+    for (const auto& l : s.listeners) each(std::string_view("listener"), std::string_view(l.config.name), std::string_view(), *l.stats);
+    for (const auto& p : s.pools) {
+        each(std::string_view("pool"), std::string_view(p->config().name), std::string_view(), p->stats());
+        for (const auto& server : p->servers()) {
+            each(std::string_view("server"), std::string_view(p->config().name), std::string_view(server->address()), server->stats);
+        }
+    }
+    (void)w;
+}
+
+}  // namespace
+
+std::string render_metrics(const Snapshot* snapshot) {
+    PrometheusWriter w;
+    if (!snapshot) return w.take();
+    const auto& s = *snapshot;
+    const auto counter = [&](const char* name, const char* help, auto get) {
+        for (const char* scope : {"listener", "pool", "server"}) {
+            const std::string family = std::string("fulcrum_proxy_") + scope + "_" + name;
+            w.family(family, PrometheusWriter::Type::counter, help);
+            per_stats(w, s, [&](std::string_view kind, std::string_view owner, std::string_view address, const TrafficStats& t) {
+                if (kind != scope) return;
+                if (kind == "listener") w.sample({{"listener", owner}}, get(t));
+                else if (kind == "pool") w.sample({{"pool", owner}}, get(t));
+                else w.sample({{"pool", owner}, {"server", address}}, get(t));
+            });
+        }
+    };
+    const auto load = [](const auto& a) { return static_cast<std::uint64_t>(a.load(std::memory_order_relaxed)); };
+    counter("requests_total", "Requests answered.", [&](const TrafficStats& t) { return load(t.requests); });
+    counter("received_bytes_total", "Bytes received from clients (listener) or sent to upstreams (server).",
+            [&](const TrafficStats& t) { return load(t.bytes_in); });
+    counter("sent_bytes_total", "Bytes sent to clients (listener) or received from upstreams (server).",
+            [&](const TrafficStats& t) { return load(t.bytes_out); });
+    counter("retries_total", "Requests moved to another server after a failure.", [&](const TrafficStats& t) { return load(t.retries); });
+    counter("failures_total", "Upstream connect or I/O failures.", [&](const TrafficStats& t) { return load(t.failures); });
+
+    static const char* const classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    for (const char* scope : {"listener", "pool", "server"}) {
+        w.family(std::string("fulcrum_proxy_") + scope + "_responses_total", PrometheusWriter::Type::counter,
+                 "Responses by status class.");
+        per_stats(w, s, [&](std::string_view kind, std::string_view owner, std::string_view address, const TrafficStats& t) {
+            if (kind != scope) return;
+            for (std::size_t i = 0; i < 5; ++i) {
+                const auto v = load(t.status_classes[i]);
+                if (kind == "listener") w.sample({{"listener", owner}, {"code", classes[i]}}, v);
+                else if (kind == "pool") w.sample({{"pool", owner}, {"code", classes[i]}}, v);
+                else w.sample({{"pool", owner}, {"server", address}, {"code", classes[i]}}, v);
+            }
+        });
+        w.family(std::string("fulcrum_proxy_") + scope + "_request_duration_seconds", PrometheusWriter::Type::histogram,
+                 "Time from request head to the end of the response.");
+        per_stats(w, s, [&](std::string_view kind, std::string_view owner, std::string_view address, const TrafficStats& t) {
+            if (kind != scope) return;
+            const auto counts = t.latency.counts();
+            const auto& bounds = LatencyHistogram::kBounds;
+            const std::span<const std::uint64_t> all(counts.data(), counts.size());
+            if (kind == "listener") w.histogram({{"listener", owner}}, bounds, all, t.latency.sum_seconds());
+            else if (kind == "pool") w.histogram({{"pool", owner}}, bounds, all, t.latency.sum_seconds());
+            else w.histogram({{"pool", owner}, {"server", address}}, bounds, all, t.latency.sum_seconds());
+        });
+    }
+    w.family("fulcrum_proxy_listener_active_connections", PrometheusWriter::Type::gauge, "Open client connections.");
+    for (const auto& l : s.listeners) w.sample({{"listener", std::string_view(l.config.name)}}, static_cast<std::int64_t>(l.stats->active_connections.load()));
+
+    const auto now = pool::now_ms();
+    w.family("fulcrum_proxy_server_in_flight", PrometheusWriter::Type::gauge, "Requests in flight to the server.");
+    for (const auto& p : s.pools) {
+        for (const auto& server : p->servers()) {
+            w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())}},
+                     static_cast<std::int64_t>(server->in_flight.load()));
+        }
+    }
+    w.family("fulcrum_proxy_server_up", PrometheusWriter::Type::gauge, "1 when the server may take new requests.");
+    for (const auto& p : s.pools) {
+        for (const auto& server : p->servers()) {
+            w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())}},
+                     static_cast<std::int64_t>(server->available(now) ? 1 : 0));
+        }
+    }
+    w.family("fulcrum_proxy_server_state", PrometheusWriter::Type::gauge, "Administrative state (1 for the current one).");
+    for (const auto& p : s.pools) {
+        for (const auto& server : p->servers()) {
+            for (const auto state : {config::ServerState::active, config::ServerState::draining, config::ServerState::disabled}) {
+                w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())},
+                          {"state", config::to_string(state)}},
+                         static_cast<std::int64_t>(server->state() == state ? 1 : 0));
+            }
+        }
+    }
+    w.family("fulcrum_proxy_certificate_expiry_seconds", PrometheusWriter::Type::gauge,
+             "Unix time when the certificate expires.");
+    for (const auto& l : s.listeners) {
+        if (!l.tls) continue;
+        for (const auto& info : l.tls->current()->certificates()) {
+            w.sample({{"listener", std::string_view(l.config.name)}, {"subject", std::string_view(info.subject)}},
+                     static_cast<std::int64_t>(info.not_after));
+        }
+    }
+    return w.take();
+}
+
+}  // namespace fulcrum::proxy::server

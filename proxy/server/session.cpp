@@ -1,0 +1,895 @@
+// One client connection: read a request head (llhttp, strict), route it, answer from a
+// static root or proxy it to a pool, repeat while keep-alive allows. C++20 coroutine on its
+// worker's loop; a watchdog timer enforces every timeout by cancelling the waiting socket.
+#include "proxy/server/session.h"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "proxy/http/forwarding.h"
+#include "proxy/http/http_parser.h"
+#include "proxy/pool/pool_runtime.h"
+#include "proxy/server/proxy_server.h"
+#include "proxy/server/snapshot.h"
+#include "proxy/server/worker.h"
+
+namespace fulcrum::proxy::server {
+
+namespace {
+
+using asio::awaitable;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+tcp::socket& lowest(tcp::socket& s) { return s; }
+tcp::socket& lowest(TlsStream& s) { return s.next_layer(); }
+
+enum class Phase { none, client_idle, client_head, client_body, client_write, upstream_connect, upstream_io, tunnel };
+
+std::int64_t micros_since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+// What is left of a request once its head's views are gone (the buffer is reused for the
+// body); everything the rest of the exchange needs.
+struct RequestInfo {
+    std::string method;
+    bool keep_alive = true;
+    bool http11 = true;
+    bool has_body = false;
+    bool chunked = false;
+    bool is_head = false;
+    bool idempotent = true;
+    bool upgrade = false;
+    std::uint64_t content_length = 0;
+};
+
+// Guard for a server's in-flight count (least_conn, draining status).
+struct InFlight {
+    pool::ServerRuntime* server = nullptr;
+    explicit InFlight(pool::ServerRuntime* s) : server(s) { server->in_flight.fetch_add(1, std::memory_order_relaxed); }
+    ~InFlight() { server->in_flight.fetch_sub(1, std::memory_order_relaxed); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+};
+
+std::string lower_host(std::string_view host) {
+    // Strip the port ("[::1]:8080", "example.com:80") and lower-case.
+    if (!host.empty() && host.front() == '[') {
+        const auto close = host.find(']');
+        host = host.substr(0, close == std::string_view::npos ? host.size() : close + 1);
+    } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+        host = host.substr(0, colon);
+    }
+    std::string out(host);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return out;
+}
+
+std::string_view cookie_value(std::string_view cookies, std::string_view name) {
+    while (!cookies.empty()) {
+        const auto semi = cookies.find(';');
+        auto pair = http::trim(cookies.substr(0, semi));
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+        if (semi == std::string_view::npos) break;
+        cookies.remove_prefix(semi + 1);
+    }
+    return {};
+}
+
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+public:
+    Session(Worker& worker, Stream stream, const ListenerRuntime& listener,
+            std::shared_ptr<const tls::ServerContext> tls_context = nullptr)
+        : m_tls_context(std::move(tls_context)),
+          m_worker(worker),
+          m_server(worker.server()),
+          m_stream(std::move(stream)),
+          m_listener_name(listener.config.name),
+          m_listener_key(listener.key),
+          m_listener_stats(listener.stats),
+          m_tls(static_cast<bool>(listener.tls)),
+          m_redirect(listener.config.redirect_to_https),
+          m_https_port(listener.https_port),
+          m_hsts(listener.config.hsts_max_age),
+          m_timer(worker.io()),
+          m_parser(http::HttpParser::Kind::request, m_server.options().limits),
+          m_upstream_parser(http::HttpParser::Kind::response, upstream_limits()) {
+        asio::error_code ec;
+        const auto remote = lowest(m_stream).remote_endpoint(ec);
+        m_client_ip = ec ? "unknown" : remote.address().to_string();
+        lowest(m_stream).set_option(tcp::no_delay(true), ec);
+        m_worker.track(this);
+        m_worker.m_session_count.fetch_add(1, std::memory_order_relaxed);
+        m_listener_stats->active_connections.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    ~Session() override {
+        m_worker.untrack(this);
+        m_worker.m_session_count.fetch_sub(1, std::memory_order_relaxed);
+        m_listener_stats->active_connections.fetch_sub(1, std::memory_order_relaxed);
+        if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
+        if (m_upstream_buffer) m_worker.buffers().give(std::move(m_upstream_buffer));
+    }
+
+    void start() {
+        auto self = this->shared_from_this();
+        asio::co_spawn(m_worker.io(), watchdog(self), asio::detached);
+        asio::co_spawn(m_worker.io(), run(self), asio::detached);
+    }
+
+    void on_stop() override {
+        m_keep_going = false;
+        if (m_phase == Phase::client_idle) {
+            asio::error_code ec;
+            lowest(m_stream).cancel(ec);
+        }
+    }
+
+private:
+    static http::HttpLimits upstream_limits() {
+        http::HttpLimits limits;
+        limits.max_body_bytes = ~0ull;
+        return limits;
+    }
+
+    // ---- timeouts -------------------------------------------------------------------
+
+    void arm(Phase phase, std::uint64_t ms) {
+        m_phase = phase;
+        m_timed_out = Phase::none;
+        m_deadline = Clock::now() + std::chrono::milliseconds(ms);
+        if (m_deadline < m_timer.expiry()) m_timer.expires_at(m_deadline);  // wakes the watchdog early
+    }
+    void disarm() { m_phase = Phase::none; }
+
+    awaitable<void> watchdog([[maybe_unused]] std::shared_ptr<Session> self) {  // self: keeps us alive
+        while (!m_closed) {
+            m_timer.expires_at(m_phase == Phase::none ? Clock::now() + std::chrono::hours(1) : m_deadline);
+            asio::error_code ec;
+            co_await m_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (m_closed) break;
+            if (m_phase != Phase::none && Clock::now() >= m_deadline) {
+                m_timed_out = m_phase;
+                m_phase = Phase::none;
+                asio::error_code ignored;
+                if (m_timed_out == Phase::upstream_connect || m_timed_out == Phase::upstream_io) {
+                    if (m_upstream) m_upstream->cancel(ignored);
+                } else {
+                    lowest(m_stream).cancel(ignored);
+                    if (m_timed_out == Phase::tunnel && m_upstream) m_upstream->cancel(ignored);
+                }
+            }
+        }
+    }
+
+    // ---- client I/O -----------------------------------------------------------------
+
+    awaitable<bool> write_client(std::vector<asio::const_buffer>& buffers) {
+        arm(Phase::client_write, m_server.options().send_timeout_ms);
+        asio::error_code ec;
+        const auto n = co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        add(m_listener_stats->bytes_out, n);
+        co_return !ec;
+    }
+
+    awaitable<bool> write_client(std::string_view bytes) {
+        std::vector<asio::const_buffer> buffers{asio::buffer(bytes)};
+        co_return co_await write_client(buffers);
+    }
+
+    awaitable<void> respond_error(int status, std::string_view detail, bool keep_alive, std::string_view extra = {}) {
+        http::build_error_response(status, detail, keep_alive, m_out, extra);
+        m_status = status;
+        co_await write_client(m_out);
+    }
+
+    void ensure_buffer() {
+        if (!m_buffer) m_buffer = m_worker.buffers().take();
+    }
+
+    // Moves the unconsumed bytes [m_start, m_filled) to the front of the buffer.
+    void compact() {
+        if (m_start > 0) {
+            std::memmove(m_buffer.get(), m_buffer.get() + m_start, m_filled - m_start);
+            m_filled -= m_start;
+            m_start = 0;
+        }
+    }
+
+    awaitable<std::size_t> read_client(Phase phase, std::uint64_t timeout_ms, asio::error_code& ec) {
+        arm(phase, timeout_ms);
+        const auto capacity = m_worker.buffers().size();
+        const auto n = co_await m_stream.async_read_some(asio::buffer(m_buffer.get() + m_filled, capacity - m_filled),
+                                                         asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        m_filled += n;
+        add(m_listener_stats->bytes_in, n);
+        co_return n;
+    }
+
+    // ---- the connection -------------------------------------------------------------
+
+    awaitable<void> run([[maybe_unused]] std::shared_ptr<Session> self) {
+        const auto& opts = m_server.options();
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            arm(Phase::client_head, opts.header_timeout_ms);
+            asio::error_code ec;
+            co_await m_stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+            disarm();
+            if (ec) {
+                close();
+                co_return;
+            }
+        }
+        bool first = true;
+        while (m_keep_going && !m_server.stopping()) {
+            // Idle: wait for the next request without holding a buffer (plain TCP; OpenSSL
+            // may hold decrypted bytes, so TLS connections read directly).
+            if constexpr (std::is_same_v<Stream, tcp::socket>) {
+                if (m_start == m_filled) {
+                    m_start = m_filled = 0;
+                    if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
+                    arm(first ? Phase::client_head : Phase::client_idle, first ? opts.header_timeout_ms : opts.idle_timeout_ms);
+                    asio::error_code ec;
+                    co_await m_stream.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+                    disarm();
+                    if (ec) {
+                        if (m_timed_out == Phase::client_head) co_await respond_error(408, "no request within the header timeout", false);
+                        break;
+                    }
+                }
+            }
+            ensure_buffer();
+            compact();
+            if (!co_await serve_one(first)) break;
+            first = false;
+        }
+        close();
+    }
+
+    void close() {
+        m_closed = true;
+        asio::error_code ec;
+        m_timer.cancel();
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            tls::close_cleanly(m_stream.native_handle());
+        }
+        lowest(m_stream).shutdown(tcp::socket::shutdown_both, ec);
+        lowest(m_stream).close(ec);
+        if (m_upstream) m_upstream->close(ec);
+    }
+
+    // Reads and answers one request; false when the connection should close.
+    awaitable<bool> serve_one(bool first) {
+        const auto& opts = m_server.options();
+        m_status = 0;
+        m_parser.start(m_buffer.get() + m_start);
+        std::size_t parsed = m_start;  // bytes of the buffer fed to the parser
+        http::HttpParser::Result result;
+        const auto started = Clock::now();
+        const std::uint64_t head_timeout = first ? opts.header_timeout_ms : opts.header_timeout_ms;
+        while (true) {
+            if (parsed < m_filled) {
+                result = m_parser.feed_head(m_buffer.get() + parsed, m_filled - parsed);
+                parsed += result.consumed;
+                if (result.status != http::HttpParser::Status::need_more) break;
+            }
+            if (m_filled >= m_worker.buffers().size()) {
+                result = m_parser.feed_head(m_buffer.get() + parsed, 0);
+                result.status = http::HttpParser::Status::error;
+                break;
+            }
+            asio::error_code ec;
+            const auto n = co_await read_client(Phase::client_head, head_timeout, ec);
+            if (ec || n == 0) {
+                if (m_timed_out == Phase::client_head) {
+                    co_await respond_error(408, "the request head did not arrive within the header timeout", false);
+                }
+                co_return false;  // EOF or reset: nothing to answer
+            }
+        }
+        if (result.status == http::HttpParser::Status::error) {
+            auto error = m_parser.error();
+            if (error == http::HttpError::none) error = http::HttpError::head_too_large;
+            add(m_listener_stats->requests);
+            co_await respond_error(http::status_of(error), http::to_string(error), false);
+            m_listener_stats->count_status(m_status);
+            co_return false;
+        }
+        const bool message_done = result.status == http::HttpParser::Status::message_complete;
+        m_start = parsed;  // body (or the next request) starts here
+        const bool keep = co_await handle(message_done);
+        const auto elapsed = micros_since(started);
+        add(m_listener_stats->requests);
+        m_listener_stats->count_status(m_status);
+        m_listener_stats->latency.record(static_cast<std::uint64_t>(elapsed));
+        co_return keep;
+    }
+
+    awaitable<bool> handle(bool message_done) {
+        const auto& head = m_parser.head();
+        RequestInfo req;
+        req.method.assign(head.method);
+        req.http11 = head.http11();
+        req.keep_alive = head.keep_alive && m_keep_going && !m_server.stopping();
+        req.chunked = head.chunked;
+        req.content_length = head.content_length;
+        req.has_body = !message_done;
+        req.is_head = head.method == "HEAD";
+        req.idempotent = http::idempotent_method(head.method);
+        req.upgrade = head.upgrade && http::iequals(http::trim(head.header("upgrade")).substr(0, 9), "websocket");
+        const auto host = lower_host(head.header("host"));
+        auto target = head.target;
+        const auto path = target.substr(0, target.find('?'));
+
+        m_snapshot = m_server.snapshot();
+        if (m_redirect) {
+            std::string location = "https://" + host;
+            if (m_https_port != 443) location += ":" + std::to_string(m_https_port);
+            location.append(target);
+            std::string extra = "Location: " + location + "\r\n";
+            co_await respond_error(308, "use HTTPS", req.keep_alive && !req.has_body, extra);
+            co_return req.keep_alive && !req.has_body;
+        }
+        const auto* route = m_snapshot->route(m_listener_name, host, path);
+        if (!route) {
+            co_await respond_error(404, "no route for this host and path", req.keep_alive && !req.has_body);
+            co_return req.keep_alive && !req.has_body;
+        }
+        if (route->files) co_return co_await serve_static(*route, req, target);
+        if (!route->pool) {
+            co_await respond_error(503, "the route's pool does not exist", false);
+            co_return false;
+        }
+        co_return co_await proxy(*route->pool, req);
+    }
+
+    // ---- static files ---------------------------------------------------------------
+
+    awaitable<bool> serve_static(const RouteRuntime& route, RequestInfo& req, std::string_view target) {
+        const auto& head = m_parser.head();
+        static_files::StaticRequest sreq;
+        sreq.method = head.method;
+        auto path = target.substr(0, target.find('?'));
+        const auto& prefix = route.config.path_prefix;
+        std::string_view rest = path.substr(prefix.size());
+        std::string rebuilt;
+        if (!prefix.empty() && prefix.back() == '/') {
+            rebuilt = "/";
+            rebuilt.append(rest);
+        } else if (rest.empty() || rest.front() == '/') {
+            rebuilt = rest.empty() ? "/" : std::string(rest);
+        } else {
+            co_await respond_error(404, "not found", req.keep_alive && !req.has_body);
+            co_return req.keep_alive && !req.has_body;
+        }
+        sreq.path = rebuilt;
+        sreq.route_prefix = prefix;
+        sreq.if_none_match = head.header("if-none-match");
+        sreq.if_modified_since = head.header("if-modified-since");
+        sreq.has_range = head.count("range") > 0;
+        sreq.range = head.header("range");
+        sreq.if_range = head.header("if-range");
+        sreq.accept_encoding = head.header("accept-encoding");
+        auto response = route.files->respond(sreq);
+        const bool keep = req.keep_alive && !req.has_body;
+        std::string extra;
+        if (!keep) extra += "Connection: close\r\n";
+        if (m_tls && m_hsts > 0) extra += "Strict-Transport-Security: max-age=" + std::to_string(m_hsts) + "\r\n";
+        m_out.clear();
+        response.append_head(m_out, extra);
+        m_status = response.status;
+        if (!response.send_body || (!response.file.valid() && response.body.empty())) {
+            co_return co_await write_client(m_out) && keep;
+        }
+        if (!response.file.valid()) {
+            std::vector<asio::const_buffer> buffers{asio::buffer(m_out), asio::buffer(response.body)};
+            co_return co_await write_client(buffers) && keep;
+        }
+        if (!co_await write_client(m_out)) co_return false;
+        co_return co_await send_file(response.file.get(), response.offset, response.length) && keep;
+    }
+
+    awaitable<bool> send_file(int fd, off_t offset, std::uint64_t length) {
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
+            // sendfile: the kernel copies page cache to socket; we only wait for room.
+            auto& socket = lowest(m_stream);
+            socket.native_non_blocking(true);
+            while (length > 0) {
+                const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 20));
+                const auto n = ::sendfile(socket.native_handle(), fd, &offset, chunk);
+                if (n > 0) {
+                    length -= static_cast<std::uint64_t>(n);
+                    add(m_listener_stats->bytes_out, static_cast<std::uint64_t>(n));
+                    continue;
+                }
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0 && errno == EAGAIN) {
+                    arm(Phase::client_write, m_server.options().send_timeout_ms);
+                    asio::error_code ec;
+                    co_await socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+                    disarm();
+                    if (ec) co_return false;
+                    continue;
+                }
+                co_return false;  // error, or the file shrank under us
+            }
+            co_return true;
+        } else {
+            ensure_buffer();
+            // TLS: read into our buffer and encrypt; pipelined bytes may sit at the front.
+            const std::size_t reserved = m_filled;
+            const std::size_t room = m_worker.buffers().size() - reserved;
+            while (length > 0) {
+                const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(length, room));
+                const auto n = ::pread(fd, m_buffer.get() + reserved, chunk, offset);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) co_return false;
+                offset += n;
+                length -= static_cast<std::uint64_t>(n);
+                if (!co_await write_client(std::string_view(m_buffer.get() + reserved, static_cast<std::size_t>(n)))) co_return false;
+            }
+            co_return true;
+        }
+    }
+
+    // ---- proxying -------------------------------------------------------------------
+
+    struct Attempt {
+        bool connected = false;
+        bool reused = false;
+    };
+
+    awaitable<bool> connect_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, bool& reused) {
+        const auto& cfg = pool.config();
+        if (cfg.keepalive.max_idle > 0) {
+            if (auto idle = m_worker.take_idle(&server)) {
+                m_upstream.emplace(std::move(*idle));
+                reused = true;
+                co_return true;
+            }
+        }
+        reused = false;
+        m_upstream.emplace(m_worker.io());
+        arm(Phase::upstream_connect, cfg.connect_timeout_ms);
+        asio::error_code ec;
+        co_await m_upstream->async_connect(server.endpoint(), asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        if (ec) {
+            asio::error_code ignored;
+            m_upstream->close(ignored);
+            m_upstream.reset();
+            co_return false;
+        }
+        m_upstream->set_option(tcp::no_delay(true), ec);
+        co_return true;
+    }
+
+    void drop_upstream() {
+        if (m_upstream) {
+            asio::error_code ec;
+            m_upstream->close(ec);
+            m_upstream.reset();
+        }
+    }
+
+    // The request body, streamed: what is in the buffer, then reads from the client. Chunked
+    // bodies are re-chunked from the decoded pieces; trailers are dropped.
+    awaitable<bool> forward_body(const RequestInfo& req, bool& client_failed) {
+        std::vector<std::string_view> pieces;
+        std::vector<asio::const_buffer> buffers;
+        std::string sizes;
+        while (true) {
+            pieces.clear();
+            auto result = m_parser.feed_body(m_buffer.get() + m_start, m_filled - m_start, pieces);
+            if (result.status == http::HttpParser::Status::error) {
+                client_failed = true;
+                co_return false;
+            }
+            m_start += result.consumed;
+            const bool done = result.status == http::HttpParser::Status::message_complete;
+            buffers.clear();
+            sizes.clear();
+            if (req.chunked) {
+                // Sizes first (no reallocation while buffers point into `sizes`).
+                sizes.reserve(pieces.size() * 12 + 8);
+                std::vector<std::pair<std::size_t, std::size_t>> spans;
+                for (const auto& piece : pieces) {
+                    char hex[20];
+                    const int len = std::snprintf(hex, sizeof hex, "%zx\r\n", piece.size());
+                    spans.emplace_back(sizes.size(), static_cast<std::size_t>(len));
+                    sizes.append(hex, static_cast<std::size_t>(len));
+                }
+                const auto final_at = sizes.size();
+                if (done) sizes.append("0\r\n\r\n");
+                for (std::size_t i = 0; i < pieces.size(); ++i) {
+                    buffers.push_back(asio::buffer(sizes.data() + spans[i].first, spans[i].second));
+                    buffers.push_back(asio::buffer(pieces[i]));
+                    buffers.push_back(asio::buffer("\r\n", 2));
+                }
+                if (done) buffers.push_back(asio::buffer(sizes.data() + final_at, 5));
+            } else {
+                for (const auto& piece : pieces) buffers.push_back(asio::buffer(piece));
+            }
+            if (!buffers.empty()) {
+                arm(Phase::upstream_io, m_current_pool_timeout);
+                asio::error_code ec;
+                co_await asio::async_write(*m_upstream, buffers, asio::redirect_error(asio::use_awaitable, ec));
+                disarm();
+                if (ec) co_return false;
+                m_body_sent = true;
+            }
+            if (done) co_return true;
+            // Everything consumed: read more of the body.
+            m_start = m_filled = 0;
+            asio::error_code ec;
+            const auto n = co_await read_client(Phase::client_body, m_server.options().body_timeout_ms, ec);
+            if (ec || n == 0) {
+                client_failed = true;
+                co_return false;
+            }
+        }
+    }
+
+    awaitable<bool> proxy(pool::PoolRuntime& pool, RequestInfo& req) {
+        const auto& cfg = pool.config();
+        const auto& head = m_parser.head();
+        m_current_pool_timeout = cfg.response_timeout_ms;
+        pool::SelectInput input;
+        input.client_ip = m_client_ip;
+        std::string key;
+        if (cfg.balance == config::Balance::hash && cfg.hash_key) {
+            switch (cfg.hash_key->kind) {
+                case config::HashKey::Kind::uri: key.assign(head.target); break;
+                case config::HashKey::Kind::header: key.assign(head.header(cfg.hash_key->name)); break;
+                case config::HashKey::Kind::cookie: key.assign(cookie_value(head.header("cookie"), cfg.hash_key->name)); break;
+            }
+        }
+        input.hash_key = key;
+
+        // The upstream head, built once (the request head's views die with the next read).
+        http::UpstreamRequestOptions options;
+        options.client_ip = m_client_ip;
+        options.scheme = m_tls ? "https" : "http";
+        options.keep_alive = cfg.keepalive.max_idle > 0;
+        options.upgrade = req.upgrade;
+        m_upstream_head.clear();
+        http::build_upstream_request(head, options, m_upstream_head);
+        const bool expect_continue = http::iequals(head.header("expect"), "100-continue");
+        add(pool.stats().requests);
+
+        if (expect_continue && req.has_body && req.http11) {
+            // We read the body ourselves, so we invite it ourselves.
+            if (!co_await write_client(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"))) co_return false;
+        }
+
+        int replays = 0;  // sends repeated after the request reached a server
+        m_body_sent = false;
+        const auto started = Clock::now();
+        while (true) {
+            const auto selection = pool.select(input);
+            if (!selection.server) {
+                const bool none = selection.reason == pool::NoServer::no_servers;
+                const int status = none ? 503 : 502;
+                // Named, not a temporary: GCC 12 mis-destroys temporaries of a conditional
+                // expression inside co_await.
+                std::string detail = "pool '" + cfg.name + "' ";
+                detail += none ? "has no active server" : "has no server up (all down or failed)";
+                co_await respond_error(status, detail, req.keep_alive && !req.has_body);
+                pool.stats().count_status(status);
+                co_return req.keep_alive && !req.has_body;
+            }
+            auto server_ptr = pool.servers()[selection.index];  // pins the server for this request
+            auto& server = *server_ptr;
+            InFlight in_flight(&server);
+            add(server.stats.requests);
+            bool reused = false;
+            if (!co_await connect_upstream(pool, server, reused)) {
+                // Nothing was sent: always safe to move on.
+                server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+                if (selection.index < 64) input.tried |= 1ull << selection.index;
+                add(pool.stats().retries);
+                add(server.stats.retries);
+                continue;
+            }
+            // Send the head.
+            arm(Phase::upstream_io, cfg.response_timeout_ms);
+            asio::error_code ec;
+            co_await asio::async_write(*m_upstream, asio::buffer(m_upstream_head), asio::redirect_error(asio::use_awaitable, ec));
+            disarm();
+            add(server.stats.bytes_in, m_upstream_head.size());
+            bool client_failed = false;
+            bool sent_ok = !ec;
+            if (sent_ok && req.has_body) {
+                compact();
+                sent_ok = co_await forward_body(req, client_failed);
+            }
+            if (client_failed) {
+                drop_upstream();
+                co_await respond_error(400, "the request body was malformed or incomplete", false);
+                co_return false;
+            }
+            bool got_byte = false;
+            int outcome = sent_ok ? co_await relay_response(pool, server, req, got_byte) : -1;
+            if (outcome >= 0) {
+                server.report_success();
+                const auto elapsed = static_cast<std::uint64_t>(micros_since(started));
+                server.stats.latency.record(elapsed);
+                pool.stats().latency.record(elapsed);
+                server.stats.count_status(m_status);
+                pool.stats().count_status(m_status);
+                co_return outcome == 1;
+            }
+            // Failed before (or while) the response.
+            const bool timed_out = m_timed_out == Phase::upstream_io;
+            drop_upstream();
+            server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+            if (got_byte) co_return false;  // the client already has part of an answer
+            // A stale keep-alive connection closed under us, or a failure before any
+            // response byte: idempotent bodyless requests may go once more elsewhere; a
+            // non-idempotent request is never replayed once sent.
+            if (req.idempotent && !req.has_body && replays < 1 && !timed_out) {
+                ++replays;
+                if (selection.index < 64 && !reused) input.tried |= 1ull << selection.index;
+                add(pool.stats().retries);
+                add(server.stats.retries);
+                continue;
+            }
+            const int status = timed_out ? 504 : 502;
+            const std::string_view detail = timed_out ? std::string_view("the upstream server did not answer in time")
+                                                      : std::string_view("the upstream server failed before answering");
+            co_await respond_error(status, detail, false);
+            pool.stats().count_status(status);
+            server.stats.count_status(status);
+            co_return false;
+        }
+    }
+
+    awaitable<std::size_t> read_upstream(std::uint64_t timeout_ms, asio::error_code& ec) {
+        arm(Phase::upstream_io, timeout_ms);
+        const auto capacity = m_worker.buffers().size();
+        const auto n = co_await m_upstream->async_read_some(
+            asio::buffer(m_upstream_buffer.get() + m_up_filled, capacity - m_up_filled),
+            asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        m_up_filled += n;
+        co_return n;
+    }
+
+    // Returns 1 (done, client keep-alive), 0 (done, close client), -1 (failed: nothing or
+    // part was sent to the client; `got_byte` says which).
+    awaitable<int> relay_response(pool::PoolRuntime& pool, pool::ServerRuntime& server, const RequestInfo& req,
+                                  bool& got_byte) {
+        const auto& cfg = pool.config();
+        if (!m_upstream_buffer) m_upstream_buffer = m_worker.buffers().take();
+        m_up_filled = 0;
+        std::size_t up_start = 0;
+        while (true) {  // 1xx responses are skipped
+            m_upstream_parser.start(m_upstream_buffer.get() + up_start);
+            m_upstream_parser.expect_no_body(req.is_head);
+            std::size_t parsed = up_start;
+            http::HttpParser::Result result;
+            while (true) {
+                if (parsed < m_up_filled) {
+                    result = m_upstream_parser.feed_head(m_upstream_buffer.get() + parsed, m_up_filled - parsed);
+                    parsed += result.consumed;
+                    if (result.status != http::HttpParser::Status::need_more) break;
+                }
+                if (m_up_filled >= m_worker.buffers().size()) co_return -1;
+                asio::error_code ec;
+                const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+                if (ec || n == 0) co_return -1;
+            }
+            if (result.status == http::HttpParser::Status::error) co_return -1;
+            const auto status = m_upstream_parser.head().status;
+            if (status >= 100 && status < 200 && status != 101) {
+                // Informational: dropped (we sent our own 100 Continue), keep reading.
+                up_start = parsed;
+                if (result.status != http::HttpParser::Status::message_complete) co_return -1;
+                continue;
+            }
+            up_start = parsed;
+            break;
+        }
+        const auto& head = m_upstream_parser.head();
+        got_byte = true;
+        m_status = head.status;
+        add(server.stats.bytes_out, m_up_filled);
+        const bool upgrade = head.status == 101 && req.upgrade;
+        if (head.status == 101 && !req.upgrade) co_return -1;
+        const bool dechunk = head.chunked && !req.http11;
+        const bool until_eof = m_upstream_parser.body_until_eof();
+        const bool client_keep = req.keep_alive && !until_eof && !upgrade && m_keep_going && !m_server.stopping();
+        http::ClientResponseOptions options;
+        options.keep_alive = client_keep;
+        options.client_http11 = req.http11;
+        options.dechunk = dechunk;
+        options.upgrade = upgrade;
+        options.hsts_max_age = m_tls ? m_hsts : 0;
+        http::build_client_response(head, options, m_out);
+        // Head views are dead after the next upstream read; nothing below uses them.
+        const bool upstream_keep = head.keep_alive && !until_eof && !upgrade && cfg.keepalive.max_idle > 0;
+        std::size_t body_at = up_start;
+        bool done = m_upstream_parser.message_done();
+        std::vector<asio::const_buffer> buffers;
+        std::vector<std::string_view> pieces;
+        buffers.push_back(asio::buffer(m_out));
+        if (upgrade) {
+            if (m_up_filled > body_at) buffers.push_back(asio::buffer(m_upstream_buffer.get() + body_at, m_up_filled - body_at));
+            if (!co_await write_client(buffers)) co_return 0;
+            co_await tunnel();
+            co_return 0;
+        }
+        bool extra_bytes = false;
+        while (true) {
+            if (!done && m_up_filled > body_at) {
+                pieces.clear();
+                const auto result = m_upstream_parser.feed_body(m_upstream_buffer.get() + body_at, m_up_filled - body_at, pieces);
+                if (result.status == http::HttpParser::Status::error) {
+                    if (buffers.size() > 0 && !co_await write_client(buffers)) co_return 0;
+                    co_return 0;  // malformed body mid-way: the client's response is cut
+                }
+                if (dechunk) {
+                    for (const auto& piece : pieces) buffers.push_back(asio::buffer(piece));
+                } else if (result.consumed > 0) {
+                    buffers.push_back(asio::buffer(m_upstream_buffer.get() + body_at, result.consumed));
+                }
+                body_at += result.consumed;
+                done = result.status == http::HttpParser::Status::message_complete;
+            }
+            if (done && m_up_filled > body_at) extra_bytes = true;
+            if (!buffers.empty()) {
+                if (!co_await write_client(buffers)) {
+                    drop_upstream();
+                    co_return 0;
+                }
+                buffers.clear();
+            }
+            if (done) break;
+            m_up_filled = body_at = 0;
+            asio::error_code ec;
+            const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+            add(server.stats.bytes_out, n);
+            if (ec || n == 0) {
+                if (!ec || ec == asio::error::eof) {
+                    if (m_upstream_parser.finish().status == http::HttpParser::Status::message_complete) {
+                        drop_upstream();
+                        co_return 0;  // close-delimited body ended; the client's must close too
+                    }
+                }
+                drop_upstream();
+                co_return 0;  // truncated: closing tells the client
+            }
+        }
+        if (upstream_keep && !extra_bytes && m_upstream) {
+            m_worker.put_idle(pool.servers()[index_of(pool, server)], std::move(*m_upstream), cfg.keepalive.max_idle,
+                              cfg.keepalive.idle_timeout_ms);
+            m_upstream.reset();
+        } else {
+            drop_upstream();
+        }
+        m_worker.buffers().give(std::move(m_upstream_buffer));
+        co_return client_keep ? 1 : 0;
+    }
+
+    static std::size_t index_of(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
+        const auto& servers = pool.servers();
+        for (std::size_t i = 0; i < servers.size(); ++i) {
+            if (servers[i].get() == &server) return i;
+        }
+        return 0;
+    }
+
+    // WebSocket (or any 101 upgrade): bytes both ways until either side closes.
+    awaitable<void> tunnel() {
+        using namespace asio::experimental::awaitable_operators;
+        // Bytes the client sent after its upgrade request go first.
+        if (m_filled > m_start) {
+            asio::error_code ec;
+            co_await asio::async_write(*m_upstream, asio::buffer(m_buffer.get() + m_start, m_filled - m_start),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+        }
+        m_start = m_filled = 0;
+        co_await (pump_client_to_upstream() || pump_upstream_to_client());
+        drop_upstream();
+    }
+
+    awaitable<void> pump_client_to_upstream() {
+        char data[16384];
+        while (true) {
+            asio::error_code ec;
+            const auto n = co_await m_stream.async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || n == 0) co_return;
+            add(m_listener_stats->bytes_in, n);
+            co_await asio::async_write(*m_upstream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+        }
+    }
+
+    awaitable<void> pump_upstream_to_client() {
+        char data[16384];
+        while (true) {
+            asio::error_code ec;
+            const auto n = co_await m_upstream->async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || n == 0) co_return;
+            co_await asio::async_write(m_stream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+            add(m_listener_stats->bytes_out, n);
+        }
+    }
+
+    // Keeps the SNI callback's context alive for as long as this connection's SSL is.
+    std::shared_ptr<const tls::ServerContext> m_tls_context;
+    Worker& m_worker;
+    ProxyServer& m_server;
+    Stream m_stream;
+    std::string m_listener_name;
+    std::string m_listener_key;
+    std::shared_ptr<TrafficStats> m_listener_stats;
+    bool m_tls;
+    bool m_redirect;
+    std::uint16_t m_https_port;
+    std::uint64_t m_hsts;
+    std::string m_client_ip;
+
+    asio::steady_timer m_timer;
+    Clock::time_point m_deadline{};
+    Phase m_phase = Phase::none;
+    Phase m_timed_out = Phase::none;
+    bool m_closed = false;
+    bool m_keep_going = true;
+
+    std::unique_ptr<char[]> m_buffer;
+    std::size_t m_start = 0;
+    std::size_t m_filled = 0;
+    http::HttpParser m_parser;
+    std::string m_out;
+    int m_status = 0;
+    std::shared_ptr<const Snapshot> m_snapshot;
+
+    std::optional<tcp::socket> m_upstream;
+    std::unique_ptr<char[]> m_upstream_buffer;
+    std::size_t m_up_filled = 0;
+    http::HttpParser m_upstream_parser;
+    std::string m_upstream_head;
+    std::uint64_t m_current_pool_timeout = 60000;
+    bool m_body_sent = false;
+};
+
+}  // namespace
+
+void start_session(Worker& worker, tcp::socket socket, const ListenerRuntime& listener) {
+    if (listener.tls) {
+        auto context = listener.tls->current();
+        auto ssl = context->new_ssl();
+        if (!ssl) return;
+        TlsStream stream(std::move(socket), ssl.release());
+        std::make_shared<Session<TlsStream>>(worker, std::move(stream), listener, std::move(context))->start();
+    } else {
+        std::make_shared<Session<tcp::socket>>(worker, std::move(socket), listener)->start();
+    }
+}
+
+}  // namespace fulcrum::proxy::server

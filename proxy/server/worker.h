@@ -1,0 +1,101 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "proxy/pool/server_runtime.h"
+
+namespace fulcrum::proxy::server {
+
+class ProxyServer;
+
+// Fixed-size read buffers, recycled per loop thread: a connection holds one only while a
+// request is in progress, so idle keep-alive connections cost a socket and a small object.
+class BufferPool {
+public:
+    explicit BufferPool(std::size_t size) : m_size(size) {}
+    std::unique_ptr<char[]> take();
+    void give(std::unique_ptr<char[]> buffer);
+    std::size_t size() const { return m_size; }
+
+private:
+    std::size_t m_size;
+    std::vector<std::unique_ptr<char[]>> m_free;
+};
+
+// What a worker can ask of a connection it tracks (for graceful stop).
+class SessionBase {
+public:
+    virtual ~SessionBase() = default;
+    virtual void on_stop() = 0;  // close now if idle; otherwise finish the request and close
+};
+
+// One event loop on one thread: its own acceptors (SO_REUSEPORT), connections, idle
+// upstream connections and buffers. Nothing here is touched from another thread except
+// through post() onto io().
+class Worker {
+public:
+    Worker(ProxyServer& server, std::size_t index, std::size_t buffer_size);
+    ~Worker();
+
+    asio::io_context& io() { return m_io; }
+    ProxyServer& server() { return m_server; }
+    std::size_t index() const { return m_index; }
+    BufferPool& buffers() { return m_buffers; }
+
+    void start();
+    void join();
+
+    // Acceptors are created and bound on the control thread, then handed over here.
+    void adopt_acceptor(std::string key, std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+    void close_acceptor(const std::string& key);
+    void close_all_acceptors();
+
+    // Idle upstream connections, per server; loop thread only.
+    std::optional<asio::ip::tcp::socket> take_idle(const pool::ServerRuntime* server);
+    void put_idle(const std::shared_ptr<pool::ServerRuntime>& server, asio::ip::tcp::socket socket,
+                  std::uint32_t max_idle, std::uint64_t idle_timeout_ms);
+
+    void track(SessionBase* session) { m_sessions.insert(session); }
+    void untrack(SessionBase* session) { m_sessions.erase(session); }
+    void stop_sessions();
+    std::size_t session_count() const { return m_session_count.load(std::memory_order_relaxed); }
+    std::atomic<std::size_t> m_session_count{0};
+
+private:
+    void accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+    void sweep_idle();
+
+    struct IdleConnection {
+        asio::ip::tcp::socket socket;
+        std::int64_t expires_ms;
+    };
+    struct IdleList {
+        std::shared_ptr<pool::ServerRuntime> server;  // pins the key's address
+        std::deque<IdleConnection> connections;
+    };
+
+    ProxyServer& m_server;
+    std::size_t m_index;
+    asio::io_context m_io{1};
+    std::thread m_thread;
+    BufferPool m_buffers;
+    std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
+    std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;
+    asio::steady_timer m_sweep_timer;
+    std::unordered_set<SessionBase*> m_sessions;
+};
+
+}  // namespace fulcrum::proxy::server
