@@ -200,8 +200,15 @@ private:
 
     awaitable<void> respond_error(int status, std::string_view detail, bool keep_alive, std::string_view extra = {}) {
         http::build_error_response(status, detail, keep_alive, m_out, extra);
-        m_status = status;
+        note_status(status);
         co_await write_client(m_out);
+    }
+
+    // Counted before the response is written, so a client that has its answer can already
+    // see it in the stats.
+    void note_status(int status) {
+        m_status = status;
+        m_listener_stats->count_status(status);
     }
 
     void ensure_buffer() {
@@ -314,16 +321,13 @@ private:
             if (error == http::HttpError::none) error = http::HttpError::head_too_large;
             add(m_listener_stats->requests);
             co_await respond_error(http::status_of(error), http::to_string(error), false);
-            m_listener_stats->count_status(m_status);
             co_return false;
         }
         const bool message_done = result.status == http::HttpParser::Status::message_complete;
         m_start = parsed;  // body (or the next request) starts here
-        const bool keep = co_await handle(message_done);
-        const auto elapsed = micros_since(started);
         add(m_listener_stats->requests);
-        m_listener_stats->count_status(m_status);
-        m_listener_stats->latency.record(static_cast<std::uint64_t>(elapsed));
+        const bool keep = co_await handle(message_done);
+        m_listener_stats->latency.record(static_cast<std::uint64_t>(micros_since(started)));
         co_return keep;
     }
 
@@ -399,7 +403,7 @@ private:
         if (m_tls && m_hsts > 0) extra += "Strict-Transport-Security: max-age=" + std::to_string(m_hsts) + "\r\n";
         m_out.clear();
         response.append_head(m_out, extra);
-        m_status = response.status;
+        note_status(response.status);
         if (!response.send_body || (!response.file.valid() && response.body.empty())) {
             co_return co_await write_client(m_out) && keep;
         }
@@ -637,8 +641,6 @@ private:
                 const auto elapsed = static_cast<std::uint64_t>(micros_since(started));
                 server.stats.latency.record(elapsed);
                 pool.stats().latency.record(elapsed);
-                server.stats.count_status(m_status);
-                pool.stats().count_status(m_status);
                 co_return outcome == 1;
             }
             // Failed before (or while) the response.
@@ -714,7 +716,9 @@ private:
         }
         const auto& head = m_upstream_parser.head();
         got_byte = true;
-        m_status = head.status;
+        note_status(head.status);
+        server.stats.count_status(head.status);
+        pool.stats().count_status(head.status);
         add(server.stats.bytes_out, m_up_filled);
         const bool upgrade = head.status == 101 && req.upgrade;
         if (head.status == 101 && !req.upgrade) co_return -1;

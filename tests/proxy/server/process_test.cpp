@@ -1,0 +1,256 @@
+// The real binary: `fulcrum-agent proxy` in quick mode and with --config, in front of a real
+// waitress-serve worker; SIGHUP reloads, SIGTERM stops gracefully. And a TLS listener.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <poll.h>
+#include <thread>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "proxy_fixture.h"
+#include "tls_test_support.h"
+
+extern char** environ;
+
+using namespace fulcrum::proxy::testing;
+using nlohmann::json;
+
+namespace {
+
+std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+// A child process with its stdout on a pipe.
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+    std::string buffer;
+
+    Child(const std::vector<std::string>& argv, const std::string& cwd = {}) {
+        int pipe_fds[2];
+        EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+        if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        EXPECT_EQ(::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ), 0);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(pipe_fds[1]);
+        out = pipe_fds[0];
+    }
+    ~Child() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        if (out >= 0) ::close(out);
+    }
+    // Waits for a stdout line containing `needle`; returns it.
+    std::string wait_line(const std::string& needle, int timeout_ms = 10000) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (std::chrono::steady_clock::now() < end) {
+            if (const auto at = buffer.find(needle); at != std::string::npos) {
+                const auto eol = buffer.find('\n', at);
+                if (eol != std::string::npos) {
+                    const auto start = buffer.rfind('\n', at);
+                    const auto line = buffer.substr(start == std::string::npos ? 0 : start + 1, eol - (start == std::string::npos ? 0 : start + 1));
+                    buffer.erase(0, eol + 1);
+                    return line;
+                }
+            }
+            pollfd p{out, POLLIN, 0};
+            if (::poll(&p, 1, 100) > 0) {
+                char data[4096];
+                const auto n = ::read(out, data, sizeof data);
+                if (n <= 0) break;
+                buffer.append(data, static_cast<std::size_t>(n));
+            }
+        }
+        return {};
+    }
+    int wait_exit(int timeout_ms) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (std::chrono::steady_clock::now() < end) {
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                pid = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return -1;
+    }
+};
+
+std::uint16_t port_of(const std::string& line) {
+    const auto colon = line.rfind(':');
+    return colon == std::string::npos ? 0 : static_cast<std::uint16_t>(std::atoi(line.c_str() + colon + 1));
+}
+
+bool wait_connectable(std::uint16_t port, int timeout_ms = 10000) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < end) {
+        if (TestClient(port).connected()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(ProxyProcess, QuickModeInFrontOfWaitressAndGracefulStop) {
+    const auto worker_port = free_port();
+    Child waitress({"/usr/bin/waitress-serve", "--listen=127.0.0.1:" + std::to_string(worker_port), "demo_app:application"},
+                   FULCRUM_DEMO_DIR);
+    ASSERT_TRUE(wait_connectable(worker_port));
+    Child proxy({FULCRUM_AGENT_BINARY, "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + std::to_string(worker_port),
+                 "--static", std::string("/static/=") + FULCRUM_DEMO_DIR + "/static", "--threads", "2", "--allow-root"});
+    const auto port = port_of(proxy.wait_line("listener quick on"));
+    ASSERT_NE(port, 0);
+    auto response = http_get(port, "/");
+    EXPECT_EQ(response.status, 200);
+    EXPECT_NE(response.body.find(std::to_string(worker_port)), std::string::npos);
+    response = http_get(port, "/static/style.css");
+    EXPECT_EQ(response.status, 200);
+    EXPECT_NE(response.headers["content-type"].find("text/css"), std::string::npos);
+    ::kill(proxy.pid, SIGTERM);
+    EXPECT_EQ(proxy.wait_exit(5000), 0);
+}
+
+TEST(ProxyProcess, SigtermLetsInFlightRequestsFinish) {
+    TestUpstream slow("slow");
+    slow.set_delay_ms(500);
+    Child proxy({FULCRUM_AGENT_BINARY, "proxy", "--listen", "127.0.0.1:0", "--to", slow.address(), "--allow-root"});
+    const auto port = port_of(proxy.wait_line("listener quick on"));
+    ASSERT_NE(port, 0);
+    TestClient keep(port);
+    keep.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // in flight upstream now
+    const auto started = std::chrono::steady_clock::now();
+    ::kill(proxy.pid, SIGTERM);
+    auto response = keep.read_response();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.headers["connection"], "close");
+    EXPECT_EQ(proxy.wait_exit(5000), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+    EXPECT_FALSE(TestClient(port).connected());
+}
+
+TEST(ProxyProcess, ConfigFileReloadsOnSighupAndRefusesBadConfig) {
+    TestUpstream a("a"), b("b");
+    const auto dir = std::filesystem::temp_directory_path() / ("fulcrum-proc-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto file = (dir / "config.json").string();
+    auto write = [&](const std::string& server) {
+        std::ofstream(file) << json{{"threads", 1},
+                                    {"listeners", {{{"name", "web"}, {"address", "127.0.0.1:0"}}}},
+                                    {"routes", {{{"path_prefix", "/"}, {"pool", "p"}}}},
+                                    {"pools", {{{"name", "p"}, {"servers", {{{"address", server}}}}}}}}
+                                   .dump(2);
+    };
+    write(a.address());
+    Child proxy({FULCRUM_AGENT_BINARY, "proxy", "--config", file, "--allow-root"});
+    const auto port = port_of(proxy.wait_line("listener web on"));
+    ASSERT_NE(port, 0);
+    EXPECT_EQ(http_get(port, "/").headers["x-upstream"], "a");
+    write(b.address());
+    ::kill(proxy.pid, SIGHUP);
+    proxy.wait_line("listener web on");
+    EXPECT_EQ(http_get(port, "/").headers["x-upstream"], "b");
+    std::ofstream(file) << "{\"pools\": [{\"name\": 1}]}";
+    ::kill(proxy.pid, SIGHUP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(http_get(port, "/").headers["x-upstream"], "b");  // the bad file changed nothing
+    ::kill(proxy.pid, SIGTERM);
+    EXPECT_EQ(proxy.wait_exit(5000), 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ProxyProcess, RefusesRootWithoutFlagAndBadQuickFlags) {
+    if (::geteuid() == 0) {
+        Child root({FULCRUM_AGENT_BINARY, "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1"});
+        EXPECT_EQ(root.wait_exit(5000), 1);
+    }
+    Child bad({FULCRUM_AGENT_BINARY, "proxy", "--listen", "127.0.0.1:0", "--to", "nowhere", "--allow-root"});
+    EXPECT_EQ(bad.wait_exit(5000), 1);
+}
+
+TEST_F(ProxyFixture, TlsListenerServesHttpsWithHsts) {
+    fulcrum::proxy::tls::testing::TempDir dir;
+    const auto files = fulcrum::proxy::tls::testing::write_self_signed(dir.path(), "site", {"localhost"});
+    add_upstreams(1);
+    json config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    config["listeners"][0]["tls"] = {{"certificates", {{{"cert", files.cert_path}, {"key", files.key_path}}}}};
+    config["listeners"][0]["hsts_max_age"] = 3600;
+    start(config);
+    const auto ctx = fulcrum::proxy::tls::testing::client_context(TLS1_2_VERSION);
+    for (int round = 0; round < 2; ++round) {
+        TestClient tcp(port);
+        ASSERT_TRUE(tcp.connected());
+        // Borrow the client's descriptor for OpenSSL.
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(port);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        SSL* ssl = SSL_new(ctx.get());
+        SSL_set_fd(ssl, fd);
+        SSL_set_tlsext_host_name(ssl, "localhost");
+        ASSERT_EQ(SSL_connect(ssl), 1);
+        const std::string request = "GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        SSL_write(ssl, request.data(), static_cast<int>(request.size()));
+        std::string answer;
+        char data[4096];
+        int n;
+        while ((n = SSL_read(ssl, data, sizeof data)) > 0) answer.append(data, static_cast<std::size_t>(n));
+        EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+        EXPECT_NE(answer.find("Strict-Transport-Security: max-age=3600"), std::string::npos) << answer;
+        EXPECT_NE(answer.find("u0"), std::string::npos);
+        SSL_free(ssl);
+        ::close(fd);
+    }
+    EXPECT_EQ(upstreams[0]->recorded().at(0).headers.at("x-forwarded-proto"), "https");
+    // Plain bytes on the TLS port are not served.
+    TestClient plain(port);
+    plain.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(plain.read_all(1000).find("200"), std::string::npos);
+}
+
+TEST_F(ProxyFixture, RedirectToHttps) {
+    fulcrum::proxy::tls::testing::TempDir dir;
+    const auto files = fulcrum::proxy::tls::testing::write_self_signed(dir.path(), "site", {"localhost"});
+    add_upstreams(1);
+    json config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    const auto https_port = std::to_string(free_port());
+    config["listeners"] = json::array({{{"name", "http"}, {"address", "127.0.0.1:0"}, {"redirect_to_https", true}},
+                                       {{"name", "https"}, {"address", "127.0.0.1:" + https_port},
+                                        {"tls", {{"certificates", {{{"cert", files.cert_path}, {"key", files.key_path}}}}}}}});
+    start(config);
+    const auto response = http_get(port, "/a?b");
+    EXPECT_EQ(response.status, 308);
+    EXPECT_EQ(response.headers.at("location"), "https://test.local:" + https_port + "/a?b");
+}
