@@ -157,3 +157,44 @@ TEST_F(LiveEdit, StatsAndMetricsCountWhatHappened) {
     const auto config = admin({{"command", "config"}});
     EXPECT_EQ(config["config"]["pools"][0]["servers"].size(), 2u);
 }
+
+TEST_F(LiveEdit, WebSocketSurvivesPoolEditsAndConfigReplacements) {
+    add_upstreams(2);
+    const json config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    start(config);
+    TestClient ws(port);
+    ws.send("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    const auto switching = ws.read_response(true);
+    ASSERT_EQ(switching.status, 101);
+    EXPECT_EQ(switching.headers.at("upgrade"), "websocket");
+    const auto echo = [&](const std::string& text) {
+        ws.send(text);
+        std::string got;
+        while (got.size() < text.size()) {
+            auto more = ws.read_all(300);
+            if (more.empty()) break;
+            got += more;
+        }
+        return got;
+    };
+    EXPECT_EQ(echo("frame-1"), "frame-1");
+    const auto u0 = upstreams[0]->address();
+    ASSERT_TRUE(admin({{"command", "set_server"}, {"pool", "app"}, {"address", u0}, {"weight", 5}})["ok"].get<bool>());
+    ASSERT_TRUE(admin({{"command", "replace_pool"}, {"pool", {{"name", "app"}, {"servers", servers_json({2, 3})}}}})["ok"].get<bool>());
+    EXPECT_EQ(echo("frame-2"), "frame-2");
+    ASSERT_TRUE(admin({{"command", "replace_config"}, {"config", config}})["ok"].get<bool>());
+    EXPECT_EQ(echo("frame-3"), "frame-3");
+    // The upgrade headers reached the upstream.
+    std::size_t upgrades = 0;
+    for (auto& u : upstreams) {
+        for (const auto& r : u->recorded()) {
+            if (r.headers.count("upgrade")) {
+                ++upgrades;
+                EXPECT_EQ(r.headers.at("connection"), "upgrade");
+                EXPECT_EQ(r.headers.at("sec-websocket-key"), "dGhlIHNhbXBsZSBub25jZQ==");
+            }
+        }
+    }
+    EXPECT_EQ(upgrades, 1u);
+}

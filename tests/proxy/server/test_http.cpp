@@ -170,6 +170,19 @@ void TestUpstream::serve(int fd) {
             std::lock_guard lock(m_mutex);
             m_recorded.push_back(request);
         }
+        if (request.headers.count("upgrade")) {
+            // A WebSocket-style upgrade: 101, then echo every byte until the peer closes.
+            const std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + request.headers["upgrade"] +
+                                          "\r\nConnection: Upgrade\r\n\r\n";
+            if (::send(fd, switching.data(), switching.size(), MSG_NOSIGNAL) < 0) break;
+            if (!buffer.empty() && ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL) < 0) break;
+            char data[4096];
+            while (!m_stopping) {
+                const auto n = ::recv(fd, data, sizeof data, 0);
+                if (n <= 0 || ::send(fd, data, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) break;
+            }
+            break;
+        }
         const auto mode = m_mode.load();
         if (mode == Mode::reset_before_answer && !health) {
             linger l{1, 0};
