@@ -31,6 +31,7 @@ int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
     if (command == QStringLiteral("config")) return configCommand(context);
     if (command == QStringLiteral("workers")) return workersCommand(context);
     if (command == QStringLiteral("pool")) return poolCommand(context);
+    if (command == QStringLiteral("logs")) return logsCommand(context);
     err << "fulcrum-ctl: unknown command \"" << command << "\".\n" << kCtlUsage;
     return kExitUsage;
 }

@@ -23,6 +23,7 @@ const char* const kCtlUsage =
     "  workers list HOST [GROUP]\n"
     "  workers start|stop|restart HOST GROUP\n"
     "  workers scale HOST GROUP COUNT\n"
+    "  logs HOST GROUP [INDEX] [--lines N] the last lines of a worker group (or proxy)\n"
     "  pool list HOST\n"
     "  pool add|remove HOST POOL ADDRESS   add (--weight, --state) or remove a server\n"
     "  pool drain|enable|disable HOST POOL ADDRESS\n"
@@ -61,7 +62,7 @@ std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
             args.force = true;
         } else if (a == QStringLiteral("-p") || a == QStringLiteral("-i") || a == QStringLiteral("-l") ||
                    a == QStringLiteral("--inventory") || a == QStringLiteral("--comment") || a == QStringLiteral("--state") ||
-                   a == QStringLiteral("--weight") || a == QStringLiteral("--version") || a == QStringLiteral("--timeout") ||
+                   a == QStringLiteral("--weight") || a == QStringLiteral("--version") || a == QStringLiteral("--timeout") || a == QStringLiteral("--lines") ||
                    a == QStringLiteral("--auth") || a == QStringLiteral("-J") || a == QStringLiteral("--proxy-jump")) {
             const auto v = value();
             if (!v) return QStringLiteral("%1 needs a value.").arg(a);
@@ -95,6 +96,10 @@ std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
                 const int s = v->toInt(&ok);
                 if (!ok || s < 1 || s > 3600) return QStringLiteral("--timeout must be 1 to 3600 seconds.");
                 args.timeoutSeconds = s;
+            } else if (a == QStringLiteral("--lines")) {
+                const int n = v->toInt(&ok);
+                if (!ok || n < 1 || n > 10000) return QStringLiteral("--lines must be 1 to 10000.");
+                args.lines = n;
             } else if (a == QStringLiteral("--auth")) {
                 args.auth = *v;
             } else {

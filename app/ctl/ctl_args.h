@@ -25,6 +25,7 @@ struct CtlArgs {
     std::optional<int> weight;     // --weight
     std::optional<qint64> version; // --version N (config get)
     int timeoutSeconds = 30;       // --timeout
+    int lines = 200;               // --lines (logs)
     QString auth;                  // --auth (hosts add)
     QString proxyJump;             // -J / --proxy-jump (hosts add)
 };

@@ -21,5 +21,6 @@ int statusCommand(CtlContext& c);
 int configCommand(CtlContext& c);
 int workersCommand(CtlContext& c);
 int poolCommand(CtlContext& c);
+int logsCommand(CtlContext& c);
 
 }  // namespace fulcrum::app::ctl

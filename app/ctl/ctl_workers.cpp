@@ -2,6 +2,8 @@
 #include "app/ctl/ctl_commands.h"
 #include "app/ctl/ctl_output.h"
 
+#include <QDateTime>
+
 namespace fulcrum::app::ctl {
 namespace {
 
@@ -66,6 +68,35 @@ int workersCommand(CtlContext& c) {
         printJson(c.out, nlohmann::json(r.value()));
     } else {
         printGroup(c.out, r.value());
+    }
+    return kExitOk;
+}
+
+int logsCommand(CtlContext& c) {
+    const QStringList& w = c.args.words;
+    if (w.size() != 3 && w.size() != 4) return usage(c.err, QStringLiteral("logs: expected logs HOST GROUP [INDEX] (GROUP proxy for the proxy)."));
+    protocol::LogsTailParams params;
+    params.source.group = w[2].toStdString();
+    params.lines = c.args.lines;
+    if (w.size() == 4) {
+        bool ok = false;
+        const int index = w[3].toInt(&ok);
+        if (!ok || index < 0) return usage(c.err, QStringLiteral("logs: INDEX must be an instance number."));
+        params.source.index = index;
+    }
+    int exitCode = kExitOk;
+    auto host = openHost(c, w[1], exitCode);
+    if (!host) return exitCode;
+    const auto r = host->call<method::LogsTail>(params);
+    if (!r.ok()) return reportRpcError(r.error(), QStringLiteral("logs %1").arg(w[2]), c.err);
+    if (c.args.json) {
+        printJson(c.out, nlohmann::json(r.value()));
+        return kExitOk;
+    }
+    for (const auto& line : r.value().lines) {
+        c.out << QDateTime::fromMSecsSinceEpoch(line.time_ms).toString(QStringLiteral("HH:mm:ss.zzz")) << " " << q(line.group);
+        if (line.index) c.out << "#" << *line.index;
+        c.out << " " << q(line.stream) << ": " << q(line.text) << "\n";
     }
     return kExitOk;
 }

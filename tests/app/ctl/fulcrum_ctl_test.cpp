@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
@@ -211,6 +212,63 @@ TEST_F(FulcrumCtlTest, AppliesConfigEditsPoolsAndRollsBackOnThisComputer) {
     EXPECT_TRUE(r.err.contains(QStringLiteral("pools: app"))) << r.describe();
     r = ctl({QStringLiteral("pool"), QStringLiteral("set-server"), QStringLiteral("local"), QStringLiteral("app"),
              QStringLiteral("10.9.9.9:1"), QStringLiteral("--weight"), QStringLiteral("2")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+}
+
+// Two consecutive free loopback ports, for a worker group.
+quint16 freePortPair() {
+    for (quint16 base = 21000 + quint16(QCoreApplication::applicationPid() % 8000); base < 60000; base += 2) {
+        QTcpServer a, b;
+        if (a.listen(QHostAddress::LocalHost, base) && b.listen(QHostAddress::LocalHost, quint16(base + 1))) return base;
+    }
+    return 0;
+}
+
+TEST_F(FulcrumCtlTest, ManagesWorkersOnThisComputer) {
+    const quint16 base = freePortPair();
+    ASSERT_NE(base, 0);
+    const QString file = dir.path() + QStringLiteral("/workers.json");
+    QFile f(file);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"workers": [{"name": "web", "command": ["/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"],
+                               "count": 2, "base_port": %1, "health": {"type": "tcp"}, "stop_grace_ms": 2000}]}
+)").arg(base).toUtf8());
+    f.close();
+    CtlRun r = ctl({QStringLiteral("config"), QStringLiteral("apply"), QStringLiteral("local"), file});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+
+    auto group = [&]() -> QJsonObject {
+        const CtlRun list = ctl({QStringLiteral("workers"), QStringLiteral("list"), QStringLiteral("local"), QStringLiteral("web"),
+                                 QStringLiteral("--json")});
+        EXPECT_EQ(list.exitCode, 0) << list.describe();
+        return QJsonDocument::fromJson(list.out.toUtf8()).object()[QStringLiteral("groups")].toArray()[0].toObject();
+    };
+    auto runningCount = [](const QJsonObject& g) {
+        int n = 0;
+        for (const auto& i : g[QStringLiteral("instances")].toArray()) n += i.toObject()[QStringLiteral("state")].toString() == QStringLiteral("running");
+        return n;
+    };
+    ASSERT_TRUE(test::waitUntil([&] { return runningCount(group()) == 2; }, 30000)) << ctl({QStringLiteral("workers"), QStringLiteral("list"), QStringLiteral("local")}).describe();
+
+    r = ctl({QStringLiteral("status"), QStringLiteral("local")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Workers:  web"))) << r.describe();
+
+    // The workers' output, as the agent recorded it (python's http.server says where it serves).
+    ASSERT_TRUE(test::waitUntil([&] {
+        r = ctl({QStringLiteral("logs"), QStringLiteral("local"), QStringLiteral("web"), QStringLiteral("--lines"), QStringLiteral("50")});
+        return r.exitCode == 0 && r.out.contains(QStringLiteral("Serving HTTP"));
+    }, 15000)) << r.describe();
+
+    r = ctl({QStringLiteral("workers"), QStringLiteral("scale"), QStringLiteral("local"), QStringLiteral("web"), QStringLiteral("1")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    ASSERT_TRUE(test::waitUntil([&] { return group()[QStringLiteral("instances")].toArray().size() == 1; }, 30000));
+
+    r = ctl({QStringLiteral("workers"), QStringLiteral("stop"), QStringLiteral("local"), QStringLiteral("web")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    ASSERT_TRUE(test::waitUntil([&] { return group()[QStringLiteral("state")].toString() == QStringLiteral("stopped"); }, 30000));
+
+    r = ctl({QStringLiteral("workers"), QStringLiteral("restart"), QStringLiteral("local"), QStringLiteral("nosuchgroup")});
     EXPECT_EQ(r.exitCode, 1) << r.describe();
 }
 
