@@ -37,6 +37,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The panel uploads the bundled agent to every host: ship it without debug info (21 MB → a
+# few MB), which also keeps the first deploy over a slow link short.
+set(CPACK_STRIP_FILES ON)
 # The demo's workers run under waitress; real hosts need nothing but the uploaded agent.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3-waitress, openssh-client")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
