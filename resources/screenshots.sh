@@ -65,6 +65,24 @@ shoot() {  # shoot APPEARANCE
     agent_pid=$(XDG_STATE_HOME="$work/state-$appearance" "$build/agent/fulcrum-agent" status 2>/dev/null |
                 sed -n 's/.*is running: pid \([0-9]*\),.*/\1/p' || true)
     if [ -n "$agent_pid" ]; then
+        # Workers outlive their agent by design; stop the demo's group through the agent's
+        # socket first (JSON-RPC lines: hello, then workers.stop).
+        python3 - "$work/state-$appearance/fulcrum/agent.sock" <<'PY' || true
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+for i, (m, p) in enumerate([("agent.hello", {"client_name": "screenshots.sh", "client_version": "0",
+                                             "protocol": {"major": 1, "minor": 0}, "capabilities": []}),
+                            ("workers.stop", {"group": "web"})]):
+    f.write(json.dumps({"jsonrpc": "2.0", "id": i + 1, "method": m, "params": p}) + "\n")
+    f.flush()
+    while True:
+        line = f.readline()
+        if not line or '"id":%d' % (i + 1) in line.replace(" ", ""):
+            break
+PY
         kill "$agent_pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
     fi

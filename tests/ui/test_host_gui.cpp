@@ -19,6 +19,7 @@
 #include "ui/host/WorkersController.h"
 #include "ui/pages/PoolsPage.h"
 #include "ui/pages/WorkersPage.h"
+#include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
 
@@ -32,6 +33,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSysInfo>
@@ -57,6 +59,23 @@ quint16 freePort() {
     return probe.serverPort();
 }
 
+// The first of `count` consecutive free loopback ports (a worker group's base_port range).
+quint16 freePortRange(int count) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const quint16 base = quint16(20000 + QRandomGenerator::global()->bounded(40000));
+        QList<QTcpServer*> held;
+        bool ok = true;
+        for (int i = 0; i < count && ok; ++i) {
+            auto* s = new QTcpServer;
+            ok = s->listen(QHostAddress::LocalHost, quint16(base + i));
+            held << s;
+        }
+        qDeleteAll(held);
+        if (ok) return base;
+    }
+    return 0;
+}
+
 template <class M>
 protocol::Outcome<typename M::Result> callSync(app::RpcClient* rpc, const typename M::Params& params) {
     std::optional<protocol::Outcome<typename M::Result>> out;
@@ -79,6 +98,7 @@ private:
     HostController* m_controller = nullptr;
     qint64 m_daemonPid = 0;
     QString m_extraServer;
+    quint16 m_workerBase = 0;
 
     // Searched within the Pools page first: other pages have widgets of the same name (both
     // config pages have a staged-changes bar with Apply).
@@ -121,14 +141,19 @@ private slots:
 
         // A config on free ports, applied the way any panel or fulcrum-ctl would.
         const quint16 a = freePort(), b = freePort(), listen = freePort();
+        m_workerBase = freePortRange(4);
+        QVERIFY(m_workerBase != 0);
         m_extraServer = QStringLiteral("127.0.0.1:%1").arg(freePort());
         const QByteArray text = QStringLiteral(R"({
           "listeners": [{"name": "http", "address": "127.0.0.1:%1"}],
           "routes": [{"path_prefix": "/", "pool": "app"}],
           "pools": [{"name": "app", "balance": "round_robin",
                      "servers": [{"address": "127.0.0.1:%2", "weight": 1, "state": "active", "backup": false},
-                                 {"address": "127.0.0.1:%3", "weight": 1, "state": "active", "backup": false}]}]
-        })").arg(listen).arg(a).arg(b).toUtf8();
+                                 {"address": "127.0.0.1:%3", "weight": 1, "state": "active", "backup": false}]}],
+          "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=127.0.0.1:{port}", "demo_app:application"],
+                       "count": 2, "base_port": %4, "cwd": "%5", "health": {"type": "http", "path": "/healthz"},
+                       "stop_grace_ms": 3000}]
+        })").arg(listen).arg(a).arg(b).arg(m_workerBase).arg(QStringLiteral(FULCRUM_SOURCE_DEMO_DIR)).toUtf8();
         protocol::ConfigApplyParams params;
         params.config.document = app::toNlohmann(QJsonDocument::fromJson(text).object());
         params.comment = "gui test setup";
@@ -139,6 +164,13 @@ private slots:
     }
 
     void cleanupTestCase() {
+        // Workers outlive their agent by design (an agent upgrade must not stop them): stop
+        // the test's group first, then the daemon.
+        if (m_session && m_session->state() == app::HostSession::State::Connected) {
+            protocol::WorkersTarget web;
+            web.group = "web";
+            callSync<protocol::method::WorkersStop>(m_session->rpc(), web);
+        }
         delete m_controller;
         delete m_session;
         delete m_window;
@@ -271,17 +303,46 @@ private slots:
         dialog->reject();
     }
 
-    void workersScaleOrSayTheyAreNotAvailable() {
+    void workersScaleAndShowTheirLog() {
         m_page->setSection(HostPage::Workers);
-        auto list = callSync<protocol::method::WorkersList>(m_session->rpc(), {});
-        if (!list.ok() && list.error().is(protocol::ErrorCode::MethodNotFound)) {
-            // The agent does not supervise workers yet: the page must say so, not look empty.
-            auto* banner = find<MessageBanner>("workersPageBanner");
-            QTRY_VERIFY(banner->isVisible());
-            QVERIFY(banner->text().contains(QStringLiteral("not available yet")));
-            QSKIP("this agent does not implement workers.* yet; scaling is tested once it does");
-        }
-        QSKIP("worker scaling needs a config with a worker group; added with the agent's workers support");
+        auto* tree = find<QTreeView>("workersTree");
+        auto* model = m_controller->workers()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(model->groupIndex(QStringLiteral("web")).isValid(), 10000);
+        const QModelIndex web = model->groupIndex(QStringLiteral("web"));
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(web), 2, 10000);
+        const auto allRunning = [model, web](int n) {
+            if (model->rowCount(web) != n) return false;
+            for (int i = 0; i < n; ++i) {
+                if (model->index(i, 0, web).data(app::WorkerModel::StateRole).toString() != QLatin1String("running"))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allRunning(2), 20000);
+
+        tree->setCurrentIndex(web);
+        auto* spin = find<QSpinBox>("scaleSpin");
+        QTRY_COMPARE(spin->value(), 2);
+        spin->setValue(3);
+        QTest::mouseClick(find<QToolButton>("scaleWorkersButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunning(3), 20000);
+        QCOMPARE(model->index(2, 0, web).data(app::WorkerModel::PortRole).toInt(), m_workerBase + 2);
+        // The scale is a config change: the host's config follows, and so does the panel's copy.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_controller->config()->applied()["workers"].toArray()[0].toObject()["count"].toInt(), 3, 10000);
+
+        // The log of one instance streams into the log view.
+        tree->setCurrentIndex(model->index(0, 0, web));
+        auto* title = find<QLabel>("logTitle");
+        QTRY_VERIFY(title->text().contains(QStringLiteral("#0")));
+        auto* log = find<LogView>("logView");
+        QTRY_VERIFY_WITH_TIMEOUT(log->text().contains(QStringLiteral("Serving on")), 10000);
+
+        tree->setCurrentIndex(web);
+        spin->setValue(2);
+        QTest::mouseClick(find<QToolButton>("scaleWorkersButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunning(2), 20000);
+        QVERIFY(!find<MessageBanner>("workersPageBanner")->isVisible());
     }
 };
 

@@ -3,6 +3,7 @@
 #include "app/models/format.h"
 #include "app/models/staged_config.h"
 #include "app/models/worker_model.h"
+#include "ui/Plural.h"
 #include "ui/pages/OverviewPage.h"
 #include "ui/widgets/MessageBanner.h"
 
@@ -38,7 +39,7 @@ void OverviewController::connected() {
         m_page->setHostFact(QStringLiteral("os"), tr("System"), q(f.os_name));
         m_page->setHostFact(QStringLiteral("kernel"), tr("Kernel"), QStringLiteral("%1 · %2").arg(q(f.kernel), q(f.arch)));
         m_page->setHostFact(QStringLiteral("hardware"), tr("Hardware"),
-                            tr("%n core(s)", nullptr, f.cores) + QStringLiteral(" · ") +
+                            plural(f.cores, "%1 core", "%1 cores") + QStringLiteral(" · ") +
                                 app::formatBytes(double(f.memory_bytes)));
         m_page->setHostFact(QStringLiteral("uptime"), tr("Up for"), app::formatDuration(double(f.uptime_s)));
         m_page->setHostFact(QStringLiteral("user"), tr("Agent runs as"),
@@ -97,8 +98,10 @@ void OverviewController::setLiveSample(const protocol::MetricsSample& sample) {
             if (s.state == "up") ++up;
         }
     }
-    const bool changed = !m_haveSample || up != m_serversUp || total != m_serversTotal;
+    const bool changed = !m_haveSample || up != m_serversUp || total != m_serversTotal ||
+                         m_proxyRunningInSample != sample.proxy_running;
     m_haveSample = true;
+    m_proxyRunningInSample = sample.proxy_running;
     m_serversUp = up;
     m_serversTotal = total;
     if (changed) updateHealth();
@@ -124,7 +127,9 @@ void OverviewController::updateHealth() {
             if (w.state == protocol::InstanceState::running) ++h.workersRunning;
         }
     }
-    h.serversAvailable = m_haveSample;
+    // Server health comes from the proxy's samples: without a running proxy it is unknown.
+    h.serversAvailable = m_haveSample && m_proxyRunningInSample;
+    if (m_haveSample && !m_proxyRunningInSample) h.serversUnknown = tr("unknown — the proxy is not running");
     h.serversHealthy = m_serversUp;
     h.serversTotal = m_serversTotal;
     h.listenersTotal = int(m_config->applied().value(QStringLiteral("listeners")).toArray().size());

@@ -38,6 +38,7 @@ private:
     app::StagedConfig* m_config;
     bool m_workersAvailable = false;
     bool m_haveSample = false;
+    bool m_proxyRunningInSample = false;
     int m_serversUp = 0;
     int m_serversTotal = 0;
     std::optional<protocol::ProxyStatus> m_proxy;

@@ -40,6 +40,7 @@ void TrafficController::connected() {
         connect(client, &app::RpcClient::metricsSample, this, [this](const protocol::MetricsSampleNotification& n) {
             if (m_subscription != 0 && n.subscription == m_subscription) {
                 m_model->append(n.sample);
+                noteProxy(n.sample);
                 emit sampleArrived(n.sample);
             } else if (m_subscribing && m_early.size() < 10) {
                 m_early.append(n.sample);
@@ -59,7 +60,10 @@ void TrafficController::connected() {
         }
         m_page->setFeedProblem({});
         m_model->setHistory(result.value().samples);
-        if (!result.value().samples.empty()) emit sampleArrived(result.value().samples.back());
+        if (!result.value().samples.empty()) {
+            noteProxy(result.value().samples.back());
+            emit sampleArrived(result.value().samples.back());
+        }
         subscribe();
     });
 }
@@ -79,6 +83,13 @@ void TrafficController::subscribe() {
             if (m_model->append(s)) emit sampleArrived(s);
         }
     });
+}
+
+void TrafficController::noteProxy(const protocol::MetricsSample& sample) {
+    // Samples keep coming while the proxy is down; the flat lines must not read as "no traffic".
+    m_page->setFeedProblem(sample.proxy_running
+                               ? QString()
+                               : tr("Live, but the proxy is not running: there is no traffic to count. See Overview."));
 }
 
 void TrafficController::disconnected() {

@@ -31,6 +31,7 @@ signals:
 
 private:
     void subscribe();
+    void noteProxy(const protocol::MetricsSample& sample);
     void startTestTraffic();
 
     TrafficPage* m_page;

@@ -13,7 +13,11 @@ namespace fulcrum::ui {
 namespace method = protocol::method;
 
 WorkersController::WorkersController(app::HostSession* session, WorkersPage* page, QObject* parent)
-    : HostPart(session, parent), m_page(page), m_model(new app::WorkerModel(this)) {
+    : HostPart(session, parent), m_page(page), m_refresh(new QTimer(this)), m_model(new app::WorkerModel(this)) {
+    // workers.changed reports state changes; uptime, CPU and memory move without one, so the
+    // list is refreshed every few seconds while connected.
+    m_refresh->setInterval(5000);
+    connect(m_refresh, &QTimer::timeout, this, &WorkersController::refresh);
     page->setWorkersModel(m_model);
     connect(page, &WorkersPage::startRequested, this, [this](const QModelIndex& i) { act(i, QStringLiteral("start")); });
     connect(page, &WorkersPage::stopRequested, this, [this](const QModelIndex& i) { act(i, QStringLiteral("stop")); });
@@ -44,6 +48,7 @@ void WorkersController::connected() {
         }
         m_available = true;
         emit availabilityChanged(true);
+        m_refresh->start();
         m_page->banner()->hide();
         m_model->setGroups(result.value().groups);
         if (!m_page->workersTree()->currentIndex().isValid() && m_model->rowCount() > 0) {
@@ -54,7 +59,15 @@ void WorkersController::connected() {
     });
 }
 
+void WorkersController::refresh() {
+    if (!isConnected() || !m_available) return;
+    call<method::WorkersList>({}, [this](protocol::Outcome<protocol::WorkersListResult> result) {
+        if (result) m_model->setGroups(result.value().groups);
+    });
+}
+
 void WorkersController::disconnected() {
+    m_refresh->stop();
     // The agent drops a connection's subscriptions with it.
     m_subscription = 0;
     m_followKey.clear();

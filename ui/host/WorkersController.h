@@ -5,6 +5,8 @@
 
 #include "ui/host/HostPart.h"
 
+#include <QTimer>
+
 namespace fulcrum::app {
 class WorkerModel;
 }
@@ -31,9 +33,11 @@ private:
     void scale(const QModelIndex& group, int count);
     void follow(const QModelIndex& index);
     void cancelFollow();
+    void refresh();
     void showLine(const protocol::LogLine& line);
 
     WorkersPage* m_page;
+    QTimer* m_refresh;
     app::WorkerModel* m_model;
     bool m_available = false;
     qint64 m_subscription = 0;

@@ -105,7 +105,10 @@ void OverviewPage::setHealth(const Health& h) {
     m_health->setFact(QStringLiteral("workers"), tr("Workers running"),
                       ratio(h.workersAvailable, h.workersRunning, h.workersTotal), QStringLiteral("healthWorkersLabel"));
     m_health->setFact(QStringLiteral("servers"), tr("Pool servers healthy"),
-                      ratio(h.serversAvailable, h.serversHealthy, h.serversTotal), QStringLiteral("healthServersLabel"));
+                      !h.serversAvailable && !h.serversUnknown.isEmpty()
+                          ? h.serversUnknown
+                          : ratio(h.serversAvailable, h.serversHealthy, h.serversTotal),
+                      QStringLiteral("healthServersLabel"));
     QString proxy = unavailable;
     if (h.proxyAvailable) {
         proxy = h.listenersTotal == 0 ? tr("no listeners configured")

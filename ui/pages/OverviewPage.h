@@ -23,6 +23,7 @@ public:
         bool workersAvailable = true;
         int workersRunning = 0, workersTotal = 0;
         bool serversAvailable = true;
+        QString serversUnknown;  // why server health is unknown, if not "not available"
         int serversHealthy = 0, serversTotal = 0;
         bool proxyAvailable = true;
         bool proxyRunning = false;

@@ -79,7 +79,12 @@ PoolsPage::PoolsPage(QWidget* parent)
     pools->setFixedWidth(220);
     m_poolList->setObjectName(QStringLiteral("poolList"));
     m_poolList->setFrameShape(QFrame::NoFrame);
-    m_poolList->setStyleSheet(QStringLiteral("QListView { border: none; } QListView::item { padding: 6px; border-radius: 6px; }"));
+    // The selected pool must stand out in both palettes: an item style without a selection
+    // rule would draw the highlighted (white) text on the card's white background.
+    m_poolList->setStyleSheet(QStringLiteral(
+        "QListView { border: none; background: transparent; }"
+        "QListView::item { padding: 6px; border-radius: 6px; color: palette(text); }"
+        "QListView::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
     pools->body()->addWidget(m_poolList);
     split->addWidget(pools);
 

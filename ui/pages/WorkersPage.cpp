@@ -77,7 +77,9 @@ WorkersPage::WorkersPage(QWidget* parent)
 
 void WorkersPage::setWorkersModel(QAbstractItemModel* model) {
     m_tree->setModel(model);
+    m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_tree->header()->setMinimumSectionSize(72);
     m_tree->expandAll();
     connect(model, &QAbstractItemModel::rowsInserted, m_tree, [this] { m_tree->expandAll(); });
     connect(model, &QAbstractItemModel::modelReset, m_tree, [this] { m_tree->expandAll(); });
