@@ -5,6 +5,7 @@
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/log.h"
 #include "agent/util/files.h"
+#include "agent/util/proc.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -20,13 +21,6 @@ struct CommonOptions {
     std::string state_dir;
     bool allow_root = false;
 };
-
-std::string self_executable() {
-    char path[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return "fulcrum-agent";
-    return std::string(path, static_cast<std::size_t>(n));
-}
 
 bool refuse_root(bool allow_root) {
     if (::geteuid() != 0) return false;

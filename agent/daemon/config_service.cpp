@@ -21,7 +21,7 @@ protocol::Error config_invalid(const std::vector<protocol::ValidationError>& err
 
 ConfigService::ConfigService(ConfigStore& store, Dispatcher& dispatcher) : m_store(store), m_dispatcher(dispatcher) {}
 
-std::vector<WorkerGroupSpec> ConfigService::restore() {
+std::optional<std::vector<WorkerGroupSpec>> ConfigService::restore() {
     std::vector<protocol::ValidationError> errors;
     const auto& current = m_store.current();
     auto validated = validate_config(ParsedConfig{current.text, current.document}, errors);
@@ -30,7 +30,7 @@ std::vector<WorkerGroupSpec> ConfigService::restore() {
         // rather than half of it, and say why.
         log_error("stored config version " + std::to_string(current.version) +
                   " does not pass validation; nothing started from it: " + config_invalid(errors).message);
-        return {};
+        return std::nullopt;
     }
     return validated->workers;
 }

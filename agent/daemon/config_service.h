@@ -23,8 +23,9 @@ public:
     void set_applier(Applier applier) { m_applier = std::move(applier); }
     void register_methods();
 
-    // Applies the stored current version at start-up (restore). Returns its worker groups.
-    std::vector<WorkerGroupSpec> restore();
+    // The stored current version's worker groups, for the restore at start-up; nullopt (and
+    // a logged reason) if it does not pass validation any more.
+    std::optional<std::vector<WorkerGroupSpec>> restore();
 
     // Commits a modified document as a new version and applies it (workers.scale uses this).
     protocol::Outcome<bool> apply_document(const nlohmann::json& document, const std::string& comment,

@@ -1,5 +1,6 @@
 #include "agent/daemon/daemon.h"
 
+#include "agent/config/proxy_section.h"
 #include "agent/daemon/clock.h"
 #include "agent/daemon/host_facts.h"
 #include "agent/daemon/log.h"
@@ -26,6 +27,10 @@ Daemon::Daemon(DaemonOptions options)
       m_store(m_options.paths.config_dir()),
       m_supervisor(m_io, m_watcher, LogFiles(m_options.paths.logs_dir()), m_options.paths.root.string()),
       m_follower(m_io, m_options.paths.logs_dir()),
+      m_proxy(m_io, m_watcher,
+              ProxyPaths{m_options.paths.root / "proxy" / "config.json", m_options.paths.root / "proxy" / "admin.sock",
+                         m_options.paths.logs_dir() / "proxy.log"},
+              self_executable()),
       m_started_at_ms(now_ms()) {
     register_methods();
     m_config.set_applier([this](const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
@@ -35,7 +40,22 @@ Daemon::Daemon(DaemonOptions options)
     m_supervisor.set_on_group_changed([this](const protocol::WorkerGroupStatus& status) {
         m_dispatcher.broadcast(protocol::make_notification<protocol::notification::WorkersChangedN>({status}));
     });
-    m_supervisor.set_on_runtime_changed([this] { save_runtime_state(); });
+    m_supervisor.set_on_runtime_changed([this] { runtime_changed(); });
+    m_proxy.set_on_runtime_changed([this] { save_runtime_state(); });
+    m_proxy.set_on_changed([this](const protocol::ProxyStatus& status) {
+        m_dispatcher.broadcast(protocol::make_notification<protocol::notification::ProxyChangedN>({status}));
+    });
+    // Scale-down and group removal: the proxy stops sending the instance requests and lets
+    // the ones in flight finish before the process is stopped.
+    m_supervisor.set_drain([this](const std::string& group, int port, std::function<void()> done) {
+        std::vector<std::string> pools;
+        if (auto list = m_document.find("pools"); list != m_document.end() && list->is_array()) {
+            for (const auto& pool : *list) {
+                if (pool.is_object() && pool.value("follow_workers", "") == group) pools.push_back(pool.value("name", ""));
+            }
+        }
+        m_proxy.drain(std::move(pools), "127.0.0.1:" + std::to_string(port), std::chrono::seconds(10), std::move(done));
+    });
 }
 
 Daemon::~Daemon() = default;
@@ -63,10 +83,17 @@ std::string Daemon::prepare() {
     // What a previous daemon left running is adopted (pid + start time), not started twice.
     if (auto saved = read_small_file(paths.children(), 4 << 20)) {
         auto state = nlohmann::json::parse(*saved, nullptr, false);
-        if (state.is_object() && state.value("boot_id", "") == read_boot_id() && state.contains("workers"))
-            m_supervisor.set_adoptable(state["workers"]);
+        if (state.is_object() && state.value("boot_id", "") == read_boot_id()) {
+            if (state.contains("workers")) m_supervisor.set_adoptable(state["workers"]);
+            if (state.contains("proxy") && !state["proxy"].is_null() && !m_proxy.adopt(state["proxy"]))
+                log_info("the proxy recorded by the previous agent is gone; starting a new one if configured");
+        }
     }
-    m_supervisor.apply(m_config.restore());
+    if (auto workers = m_config.restore()) {
+        apply_config(m_store.current(), *workers, [](const protocol::ConfigApplyResult& result) {
+            for (const auto& note : result.notes) log_warning(note);
+        });
+    }
     m_supervisor.end_unwanted_leftovers();
 
     // Orphaned grandchildren (a worker's own children) are reparented to us instead of init, so
@@ -106,8 +133,13 @@ void Daemon::shutdown() {
     // dies (SIGKILL, crash) leaves them serving for the next daemon to adopt.
     asio::error_code ignored;
     m_acceptor.close(ignored);
-    log_info("stopping the workers");
-    m_supervisor.stop_all([this] { stop(); });
+    log_info("stopping the proxy and the workers");
+    auto left = std::make_shared<int>(2);
+    auto one_done = [this, left] {
+        if (--*left == 0) stop();
+    };
+    m_proxy.stop(one_done);
+    m_supervisor.stop_all(one_done);
 }
 
 void Daemon::stop() {
@@ -149,11 +181,29 @@ void Daemon::accept_next() {
     });
 }
 
-void Daemon::apply_config(const StoredConfig&, const std::vector<WorkerGroupSpec>& workers,
+// config.apply after validation and storage: workers first (so new ports exist), then the
+// proxy with the effective config; the answer waits for the proxy's confirmation.
+void Daemon::apply_config(const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
                           std::function<void(protocol::ConfigApplyResult)> done) {
     protocol::ConfigApplyResult result;
+    m_document = stored.document;
     result.workers_changed = m_supervisor.apply(workers);
-    done(result);
+    m_proxy.apply(effective_proxy(), proxy_configured(m_document), stored.version,
+                  [result, done](bool reloaded, const std::string& note) mutable {
+                      result.proxy_reloaded = reloaded;
+                      if (!note.empty()) result.notes.push_back(note);
+                      done(result);
+                  });
+}
+
+nlohmann::json Daemon::effective_proxy() const {
+    return effective_proxy_config(m_document, m_supervisor.specs(), m_supervisor.draining());
+}
+
+void Daemon::runtime_changed() {
+    save_runtime_state();
+    // A drained instance that stopped leaves the proxy's pool now.
+    m_proxy.sync(effective_proxy());
 }
 
 void Daemon::tick() {
@@ -162,6 +212,7 @@ void Daemon::tick() {
         if (error) return;
         ++m_ticks;
         m_supervisor.sample_usage();
+        m_metrics.sample();
         if (m_ticks % 10 == 0) {
             std::error_code ignored;
             for (const auto& entry : std::filesystem::directory_iterator(m_options.paths.logs_dir(), ignored)) {
@@ -175,7 +226,8 @@ void Daemon::tick() {
 void Daemon::save_runtime_state() {
     const nlohmann::json state = {{"boot_id", read_boot_id()},
                                   {"daemon_pid", ::getpid()},
-                                  {"workers", m_supervisor.runtime_state()}};
+                                  {"workers", m_supervisor.runtime_state()},
+                                  {"proxy", m_proxy.runtime_state()}};
     if (auto error = write_file_atomically(m_options.paths.children(), state.dump() + "\n"); !error.empty())
         log_warning("cannot record the running processes: " + error);
 }
@@ -191,7 +243,8 @@ void Daemon::register_methods() {
         session.mark_greeted();
         protocol::HelloResult result;
         result.agent_version = FULCRUM_VERSION;
-        result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow};
+        result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow,
+                               protocol::capability::kProxy, protocol::capability::kMetrics};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
@@ -200,6 +253,13 @@ void Daemon::register_methods() {
     });
     m_config.register_methods();
     m_workers.register_methods();
+    m_metrics.register_methods();
+    m_dispatcher.on<method::ProxyStatusGet>(
+        [this](Session&, const protocol::ProxyStatusParams&) -> protocol::Outcome<protocol::ProxyStatus> {
+            auto status = m_proxy.status();
+            status.configured = proxy_configured(m_document);
+            return status;
+        });
     m_dispatcher.on<method::SubscriptionCancel>(
         [](Session& session, const protocol::Subscription& params) -> protocol::Outcome<protocol::CancelResult> {
             if (!session.cancel_subscription(params.subscription))

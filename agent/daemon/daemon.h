@@ -5,8 +5,10 @@
 #include "agent/config/config_store.h"
 #include "agent/daemon/config_service.h"
 #include "agent/daemon/dispatcher.h"
+#include "agent/daemon/metrics_service.h"
 #include "agent/daemon/workers_service.h"
 #include "agent/logs/log_follower.h"
+#include "agent/proxyctl/proxy_supervisor.h"
 #include "agent/workers/process_watcher.h"
 #include "agent/workers/supervisor.h"
 #include "agent/daemon/state_paths.h"
@@ -52,6 +54,8 @@ private:
                       std::function<void(protocol::ConfigApplyResult)> done);
     void tick();
     void save_runtime_state();
+    void runtime_changed();
+    nlohmann::json effective_proxy() const;
     void shutdown();
 
     DaemonOptions m_options;
@@ -64,9 +68,12 @@ private:
     ProcessWatcher m_watcher{m_io};
     Supervisor m_supervisor;
     LogFollower m_follower;
+    ProxySupervisor m_proxy;
+    nlohmann::json m_document = nlohmann::json::object();  // the config version being run
     std::int64_t m_next_subscription = 1;
     WorkersService m_workers{m_io, m_supervisor, m_follower, m_config, m_dispatcher,
                              [this] { return m_next_subscription++; }};
+    MetricsService m_metrics{m_supervisor, m_proxy, m_dispatcher, [this] { return m_next_subscription++; }};
     asio::steady_timer m_tick{m_io};
     std::uint64_t m_ticks = 0;
     bool m_shutting_down = false;

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <climits>
+
 #include <sstream>
 
 namespace fulcrum::agent {
@@ -52,6 +54,13 @@ std::string read_boot_id() {
     auto text = read_small_file("/proc/sys/kernel/random/boot_id", 256).value_or("");
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
+}
+
+std::string self_executable() {
+    char path[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return "fulcrum-agent";
+    return std::string(path, static_cast<std::size_t>(n));
 }
 
 }  // namespace fulcrum::agent

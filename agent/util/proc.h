@@ -31,4 +31,7 @@ long page_size_bytes();
 
 std::string read_boot_id();
 
+// The running binary (/proc/self/exe), used to start the daemon and the proxy.
+std::string self_executable();
+
 }  // namespace fulcrum::agent

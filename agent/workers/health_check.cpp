@@ -1,5 +1,7 @@
 #include "agent/workers/health_check.h"
 
+#include "agent/util/once.h"
+
 #include <array>
 
 namespace fulcrum::agent {
@@ -62,12 +64,11 @@ private:
     }
 
     void finish(bool healthy, std::string detail) {
-        if (!m_done) return;
-        auto done = std::move(m_done);
-        m_done = nullptr;
+        auto done = take_once(m_done);
+        if (!done) return;
         asio::error_code ignored;
-        m_timer.cancel();
         m_socket.close(ignored);
+        m_timer.cancel();
         done(ProbeResult{healthy, std::move(detail)});
     }
 

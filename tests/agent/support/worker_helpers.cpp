@@ -97,7 +97,7 @@ json python_group(const std::string& name, const std::string& code, int base_por
             {"count", count}, {"base_port", base_port}};
 }
 
-protocol::ConfigApplyResult apply(AgentConnection& agent, const json& document) {
+protocol::ConfigApplyResult apply_config(AgentConnection& agent, const json& document) {
     protocol::ConfigApplyParams params;
     params.config.document = document;
     auto result = agent.call<method::ConfigApply>(params, std::chrono::seconds(30));

@@ -23,7 +23,7 @@ nlohmann::json waitress_group(const std::string& name, int base_port, int count)
 nlohmann::json python_group(const std::string& name, const std::string& code, int base_port, int count = 1);
 
 // Applies a document and fails the test if it is refused.
-protocol::ConfigApplyResult apply(AgentConnection& agent, const nlohmann::json& document);
+protocol::ConfigApplyResult apply_config(AgentConnection& agent, const nlohmann::json& document);
 
 // Polls workers.list until `predicate(group)` holds; the last status seen either way.
 std::optional<protocol::WorkerGroupStatus> wait_for_group(

@@ -28,7 +28,7 @@ protected:
 
 TEST_F(WorkersTest, WaitressGroupRunsHealthyServesAndStopsAndStarts) {
     const int base = free_port_range(2);
-    const auto applied = apply(*agent, {{"workers", {waitress_group("web", base, 2)}}});
+    const auto applied = apply_config(*agent, {{"workers", {waitress_group("web", base, 2)}}});
     EXPECT_EQ(applied.workers_changed, std::vector<std::string>{"web"});
     protocol::WorkerGroupStatus last;
     auto running = wait_for_group(*agent, "web", [](const auto& g) { return g.state == GroupState::running; }, 30s, &last);
@@ -89,7 +89,7 @@ TEST_F(WorkersTest, CrashesBackOffThenTheGroupIsFailingWithTheReason) {
     group["restart"] = {{"backoff_initial_ms", 200}, {"backoff_max_ms", 400}, {"stable_after_ms", 5000},
                         {"max_fast_failures", 4}};
     const auto started = std::chrono::steady_clock::now();
-    apply(*agent, {{"workers", {group}}});
+    apply_config(*agent, {{"workers", {group}}});
     bool saw_backoff = false;
     auto failing = wait_for_group(*agent, "crashy", [&](const auto& g) {
         if (!g.instances.empty() && g.instances[0].state == InstanceState::backoff && g.instances[0].next_restart_at_ms)
@@ -131,7 +131,7 @@ TEST_F(WorkersTest, CommandThatCannotRunIsFailingWithThePreciseReason) {
     auto group = python_group("ghost", "", free_port_range(1));
     group["command"] = {"/nonexistent/fulcrum-test-binary", "{port}"};
     group["restart"] = {{"backoff_initial_ms", 50}, {"backoff_max_ms", 50}, {"max_fast_failures", 2}};
-    apply(*agent, {{"workers", {group}}});
+    apply_config(*agent, {{"workers", {group}}});
     auto failing = wait_for_group(*agent, "ghost", [](const auto& g) { return g.state == GroupState::failing; }, 10s);
     ASSERT_TRUE(failing);
     EXPECT_NE(failing->failing_reason.find("cannot execute /nonexistent/fulcrum-test-binary: No such file"),
@@ -150,7 +150,7 @@ TEST_F(WorkersTest, StopEscalatesToSigkillForTheWholeProcessGroup) {
                               "time.sleep(1000)\n",
                               base);
     group["stop_grace_ms"] = 500;
-    apply(*agent, {{"workers", {group}}});
+    apply_config(*agent, {{"workers", {group}}});
     auto running = wait_for_group(*agent, "stubborn", [](const auto& g) { return g.state == GroupState::running; }, 10s);
     ASSERT_TRUE(running);
     const pid_t pgid = static_cast<pid_t>(running->instances[0].pid);
@@ -173,7 +173,7 @@ TEST_F(WorkersTest, StopEscalatesToSigkillForTheWholeProcessGroup) {
 
 TEST_F(WorkersTest, ScaleChangesTheConfigAndTheProcesses) {
     const int base = free_port_range(3);
-    apply(*agent, {{"workers", {python_group("pool", "import time; time.sleep(1000)", base, 1)}}});
+    apply_config(*agent, {{"workers", {python_group("pool", "import time; time.sleep(1000)", base, 1)}}});
     ASSERT_TRUE(wait_for_group(*agent, "pool", [](const auto& g) { return g.state == GroupState::running; }, 10s));
     auto up = agent->call<method::WorkersScale>({"pool", 3}, 20s);
     ASSERT_TRUE(up.ok()) << up.error().message;
@@ -195,7 +195,7 @@ TEST_F(WorkersTest, ScaleChangesTheConfigAndTheProcesses) {
 
 TEST_F(WorkersTest, LogsFollowStreamsNewLinesUntilCancelled) {
     const int base = free_port_range(1);
-    apply(*agent, {{"workers", {python_group("talker",
+    apply_config(*agent, {{"workers", {python_group("talker",
                                              "import sys, time\n"
                                              "for i in range(100000):\n"
                                              "    print('tick', i, flush=True)\n"
@@ -222,7 +222,7 @@ TEST_F(WorkersTest, LogsFollowStreamsNewLinesUntilCancelled) {
 }
 
 TEST_F(WorkersTest, HostileWorkerCallsGetErrorsAndTheDaemonLives) {
-    apply(*agent, {{"workers", {python_group("w", "import time; time.sleep(1000)", free_port_range(1))}}});
+    apply_config(*agent, {{"workers", {python_group("w", "import time; time.sleep(1000)", free_port_range(1))}}});
     EXPECT_TRUE(agent->call<method::WorkersStart>({"nope", {}}).error().is(protocol::ErrorCode::NotFound));
     EXPECT_TRUE(agent->call<method::WorkersStop>({"w", 7}).error().is(protocol::ErrorCode::NotFound));
     EXPECT_TRUE(agent->call<method::WorkersRestart>({"w", -1}).error().is(protocol::ErrorCode::NotFound));

@@ -1,0 +1,61 @@
+// metrics.history and metrics.subscribe from the real daemon (host and worker figures; the
+// proxy's traffic is covered with the proxy in proxy_supervisor_test.cpp).
+#include "tests/agent/support/worker_helpers.h"
+
+#include <gtest/gtest.h>
+
+namespace fulcrum::agent::test_support {
+namespace {
+
+using namespace std::chrono_literals;
+namespace method = protocol::method;
+
+TEST(MetricsService, SamplesEverySecondIntoHistoryAndSubscriptions) {
+    TempDir temp;
+    TestDaemon daemon(temp.path() / "state");
+    ASSERT_TRUE(daemon.start());
+    auto agent = daemon.connect();
+    apply_config(agent, {{"workers", {python_group("idle", "import time; time.sleep(1000)", free_port_range(2), 2)}}});
+    auto subscribed = agent.call<method::MetricsSubscribe>({});
+    ASSERT_TRUE(subscribed.ok());
+    EXPECT_EQ(subscribed.value().interval_ms, 1000);
+    std::vector<protocol::MetricsSample> streamed;
+    const auto started = std::chrono::steady_clock::now();
+    while (streamed.size() < 3) {
+        auto notification = agent.wait_notification("metrics.sample", 5s);
+        ASSERT_TRUE(notification);
+        auto decoded = protocol::decode_notification<protocol::notification::MetricsSampleN>(*notification);
+        ASSERT_TRUE(decoded.ok());
+        EXPECT_EQ(decoded.value().subscription, subscribed.value().subscription);
+        streamed.push_back(decoded.value().sample);
+    }
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 1500ms) << "one per second, not faster";
+    const auto& last = streamed.back();
+    EXPECT_GT(last.host.mem_total_bytes, 0u);
+    EXPECT_FALSE(last.proxy_running);
+    ASSERT_EQ(last.workers.size(), 1u);
+    EXPECT_EQ(last.workers[0].group, "idle");
+    EXPECT_EQ(last.workers[0].desired, 2);
+    EXPECT_EQ(last.workers[0].running, 2);
+    EXPECT_EQ(last.workers[0].state, "running");
+    EXPECT_GT(last.workers[0].rss_bytes, 0u);
+
+    auto history = agent.call<method::MetricsHistory>({});
+    ASSERT_TRUE(history.ok());
+    EXPECT_GE(history.value().samples.size(), 3u);
+    EXPECT_EQ(history.value().samples.back().time_ms, last.time_ms);
+    auto since = agent.call<method::MetricsHistory>({streamed[1].time_ms, 3600});
+    ASSERT_TRUE(since.ok());
+    ASSERT_FALSE(since.value().samples.empty());
+    EXPECT_GT(since.value().samples.front().time_ms, streamed[1].time_ms);
+    EXPECT_TRUE(agent.call<method::MetricsHistory>({std::nullopt, -1}).error().is(protocol::ErrorCode::InvalidParams));
+
+    ASSERT_TRUE(agent.call<method::SubscriptionCancel>({subscribed.value().subscription}).ok());
+    agent.notifications().clear();
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_TRUE(agent.call<method::WorkersList>({}).ok());  // drains anything that arrived
+    for (const auto& n : agent.notifications()) EXPECT_NE(n.method, "metrics.sample");
+}
+
+}  // namespace
+}  // namespace fulcrum::agent::test_support
