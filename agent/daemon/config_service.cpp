@@ -24,6 +24,7 @@ ConfigService::ConfigService(ConfigStore& store, Dispatcher& dispatcher) : m_sto
 std::optional<std::vector<WorkerGroupSpec>> ConfigService::restore() {
     std::vector<protocol::ValidationError> errors;
     const auto& current = m_store.current();
+    if (current.version == 0) return std::vector<WorkerGroupSpec>{};  // nothing applied yet
     auto validated = validate_config(ParsedConfig{current.text, current.document}, errors);
     if (!validated) {
         // Written by an older agent with looser rules, or edited by hand: run nothing from it

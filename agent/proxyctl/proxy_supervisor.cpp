@@ -4,6 +4,7 @@
 #include "agent/daemon/clock.h"
 #include "agent/daemon/log.h"
 #include "agent/util/files.h"
+#include "agent/util/once.h"
 #include "agent/util/proc.h"
 #include "agent/workers/spawn.h"
 #include "agent/workers/worker_instance.h"
@@ -223,51 +224,48 @@ void ProxySupervisor::stop(std::function<void()> done) {
     });
 }
 
+struct ProxySupervisor::DrainState {
+    std::vector<std::string> pools;
+    std::string address;
+    std::int64_t deadline;
+    std::function<void()> done;
+    asio::steady_timer timer;
+};
+
 void ProxySupervisor::drain(std::vector<std::string> pools, std::string address, std::chrono::milliseconds timeout,
                             std::function<void()> done) {
     if (pools.empty() || !ready()) return done();
-    struct DrainState {
-        std::vector<std::string> pools;
-        std::string address;
-        std::int64_t deadline;
-        std::function<void()> done;
-        asio::steady_timer timer;
-    };
-    auto state = std::make_shared<DrainState>(
-        DrainState{std::move(pools), std::move(address), steady_ms() + timeout.count(), std::move(done), asio::steady_timer(m_io)});
-    auto check = std::make_shared<std::function<void()>>();
-    std::weak_ptr<std::function<void()>> weak_check = check;
-    *check = [this, state, weak_check] {
-        auto left = std::make_shared<std::size_t>(state->pools.size());
-        auto all_drained = std::make_shared<bool>(true);
-        for (const auto& pool : state->pools) {
-            m_admin.request({{"command", "server_status"}, {"pool", pool}, {"address", state->address}},
-                            std::chrono::seconds(2), [this, state, weak_check, left, all_drained](AdminAnswer answer) {
-                                // Gone from the pool (or no proxy) counts as drained.
-                                if (answer.ok && answer.body.contains("server")) {
-                                    const auto& server = answer.body["server"];
-                                    if (server.value("state", "") != "draining" || server.value("in_flight", 0) > 0)
-                                        *all_drained = false;
-                                }
-                                if (--*left > 0) return;
-                                if (*all_drained || steady_ms() >= state->deadline || !ready()) {
-                                    if (!*all_drained)
-                                        log_warning(state->address + " still had requests in flight when the drain time ran out");
-                                    auto finish = std::move(state->done);
-                                    state->done = nullptr;
-                                    if (finish) finish();
-                                    return;
-                                }
-                                state->timer.expires_after(std::chrono::milliseconds(200));
-                                auto again = weak_check.lock();
-                                if (!again) return;
-                                state->timer.async_wait([again](const asio::error_code& error) {
-                                    if (!error) (*again)();
-                                });
+    drain_check(std::make_shared<DrainState>(DrainState{std::move(pools), std::move(address),
+                                                        steady_ms() + timeout.count(), std::move(done),
+                                                        asio::steady_timer(m_io)}));
+}
+
+// One round: server_status in every pool; done when all say "draining, nothing in flight"
+// (or no longer have the server), else again in 200 ms until the deadline.
+void ProxySupervisor::drain_check(const std::shared_ptr<DrainState>& state) {
+    auto left = std::make_shared<std::size_t>(state->pools.size());
+    auto all_drained = std::make_shared<bool>(true);
+    for (const auto& pool : state->pools) {
+        m_admin.request({{"command", "server_status"}, {"pool", pool}, {"address", state->address}},
+                        std::chrono::seconds(2), [this, state, left, all_drained](AdminAnswer answer) {
+                            if (answer.ok && answer.body.contains("server")) {
+                                const auto& server = answer.body["server"];
+                                if (server.value("state", "") != "draining" || server.value("in_flight", 0) > 0)
+                                    *all_drained = false;
+                            }
+                            if (--*left > 0) return;
+                            if (*all_drained || steady_ms() >= state->deadline || !ready()) {
+                                if (!*all_drained)
+                                    log_warning(state->address + " was not drained when the drain time ran out");
+                                if (auto finish = take_once(state->done)) finish();
+                                return;
+                            }
+                            state->timer.expires_after(std::chrono::milliseconds(200));
+                            state->timer.async_wait([this, state](const asio::error_code& error) {
+                                if (!error) drain_check(state);
                             });
-        }
-    };
-    (*check)();
+                        });
+    }
 }
 
 protocol::ProxyStatus ProxySupervisor::status() const {

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,8 @@ public:
     bool adopt(const nlohmann::json& record);
 
 private:
+    struct DrainState;
+    void drain_check(const std::shared_ptr<DrainState>& state);
     void spawn();
     void on_exit(std::uint64_t generation, protocol::ExitInfo info);
     void wait_until_ready(std::uint64_t generation, int attempts_left);

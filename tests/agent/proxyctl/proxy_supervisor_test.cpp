@@ -109,7 +109,9 @@ TEST_F(ProxySupervisorTest, ScaleUpAddsServersScaleDownDrainsThemAndTrafficIsMea
         auto group = agent->call<method::WorkersList>({"web"}).value().groups.at(0);
         return effective["pools"][0]["servers"].size() == 1 && group.instances.size() == 1;
     }, 30s);
-    EXPECT_TRUE(shrunk);
+    EXPECT_TRUE(shrunk) << read_small_file(daemon.state_dir() / "proxy" / "config.json").value_or("") << "\n"
+                        << json(agent->call<method::WorkersList>({"web"}).value()).dump() << "\n"
+                        << daemon.log_text();
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(served_by(4).size(), 1u);
 
