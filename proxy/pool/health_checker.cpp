@@ -55,6 +55,25 @@ asio::awaitable<bool> check_once(asio::io_context& io, const ServerRuntime& serv
 
 }  // namespace
 
+// One server's checks until the server or its pool is gone or a newer update() arrived.
+// (A named coroutine rather than a lambda: clang 14 cannot emit debug info for the latter.)
+asio::awaitable<void> HealthChecker::check_loop(std::weak_ptr<ServerRuntime> weak, std::weak_ptr<PoolRuntime> pool_weak,
+                                               config::HealthConfig health, std::uint64_t generation) {
+    asio::steady_timer timer(m_io);
+    while (generation == m_generation) {
+        {
+            auto live = weak.lock();
+            if (!live || pool_weak.expired() || live->removed.load()) co_return;
+            const bool ok = co_await check_once(m_io, *live, health);
+            if (generation != m_generation) co_return;
+            live->record_check(ok, health.rise, health.fall);
+        }
+        timer.expires_after(std::chrono::milliseconds(health.interval_ms));
+        asio::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
 HealthChecker::HealthChecker() {
     m_work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(m_io.get_executor());
     m_thread = std::thread([this] { run_loop(m_io); });
@@ -76,25 +95,7 @@ void HealthChecker::update(const std::vector<std::shared_ptr<PoolRuntime>>& pool
             if (!pool->config().health) continue;
             const auto health = *pool->config().health;
             for (const auto& server : pool->servers()) {
-                std::weak_ptr<ServerRuntime> weak = server;
-                asio::co_spawn(
-                    m_io,
-                    [this, weak, health, generation, pool_weak = std::weak_ptr<PoolRuntime>(pool)]() -> asio::awaitable<void> {
-                        asio::steady_timer timer(m_io);
-                        while (generation == m_generation) {
-                            {
-                                auto live = weak.lock();
-                                if (!live || pool_weak.expired() || live->removed.load()) co_return;
-                                const bool ok = co_await check_once(m_io, *live, health);
-                                if (generation != m_generation) co_return;
-                                live->record_check(ok, health.rise, health.fall);
-                            }
-                            timer.expires_after(std::chrono::milliseconds(health.interval_ms));
-                            asio::error_code ec;
-                            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-                        }
-                    },
-                    asio::detached);
+                asio::co_spawn(m_io, check_loop(server, pool, health, generation), asio::detached);
             }
         }
     });

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 
 #include "proxy/pool/pool_runtime.h"
@@ -27,6 +28,9 @@ public:
     void stop();
 
 private:
+    asio::awaitable<void> check_loop(std::weak_ptr<ServerRuntime> server, std::weak_ptr<PoolRuntime> pool,
+                                     config::HealthConfig health, std::uint64_t generation);
+
     asio::io_context m_io{1};
     std::thread m_thread;
     std::uint64_t m_generation = 0;  // health thread only

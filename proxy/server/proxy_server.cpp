@@ -332,6 +332,7 @@ nlohmann::json ProxyServer::server_status(const std::string& pool_name, const st
 }
 
 nlohmann::json ProxyServer::stats() const {
+    std::lock_guard lock(m_control);  // m_bindings and m_workers change under it
     const auto current = snapshot();
     nlohmann::json out = {{"listeners", nlohmann::json::array()}, {"pools", nlohmann::json::array()}};
     if (!current) return out;

@@ -119,13 +119,13 @@ public:
         m_client_ip = ec ? "unknown" : remote.address().to_string();
         lowest(m_stream).set_option(tcp::no_delay(true), ec);
         m_worker.track(this);
-        m_worker.m_session_count.fetch_add(1, std::memory_order_relaxed);
+        m_worker.count_session(1);
         m_listener_stats->active_connections.fetch_add(1, std::memory_order_relaxed);
     }
 
     ~Session() override {
         m_worker.untrack(this);
-        m_worker.m_session_count.fetch_sub(1, std::memory_order_relaxed);
+        m_worker.count_session(-1);
         m_listener_stats->active_connections.fetch_sub(1, std::memory_order_relaxed);
         if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
         if (m_upstream_buffer) m_worker.buffers().give(std::move(m_upstream_buffer));

@@ -72,7 +72,7 @@ public:
     void untrack(SessionBase* session) { m_sessions.erase(session); }
     void stop_sessions();
     std::size_t session_count() const { return m_session_count.load(std::memory_order_relaxed); }
-    std::atomic<std::size_t> m_session_count{0};
+    void count_session(int delta) { m_session_count.fetch_add(static_cast<std::size_t>(delta), std::memory_order_relaxed); }
 
 private:
     void accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
@@ -89,13 +89,16 @@ private:
 
     ProxyServer& m_server;
     std::size_t m_index;
+    // Declared before the loop so they outlive it: destroying the io_context destroys the
+    // connections still queued on it, and those give back buffers and untrack themselves.
+    BufferPool m_buffers;
+    std::unordered_set<SessionBase*> m_sessions;
+    std::atomic<std::size_t> m_session_count{0};
     asio::io_context m_io{1};
     std::thread m_thread;
-    BufferPool m_buffers;
     std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
     std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;
     asio::steady_timer m_sweep_timer;
-    std::unordered_set<SessionBase*> m_sessions;
 };
 
 }  // namespace fulcrum::proxy::server
