@@ -75,8 +75,10 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     auto* reboot = page->reboot();
     reboot->setHosts({{page->hostId(), session->displayName()}}, page->hostId());
     if (session->endpoint().isLocal()) {
-        reboot->setPreflightWarning(tr("This is the computer Fulcrum runs on; it is not rebooted from here. Add a "
-                                       "server to reboot and verify it."));
+        const QString why = tr("This is the computer Fulcrum runs on; it is not rebooted from here. Add a server "
+                               "to reboot and verify it.");
+        reboot->setPreflightWarning(why);
+        reboot->setRebootable(false, why);
     }
     connect(reboot, &RebootPage::startRequested, this, [this, reboot] {
         if (m_session && m_session->endpoint().isLocal()) {

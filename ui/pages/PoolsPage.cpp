@@ -145,6 +145,7 @@ PoolsPage::PoolsPage(QWidget* parent)
     m_servers->verticalHeader()->hide();
     m_servers->horizontalHeader()->setStretchLastSection(true);
     m_servers->horizontalHeader()->setHighlightSections(false);
+    m_servers->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_servers->setShowGrid(false);
     m_servers->setAlternatingRowColors(true);
     m_servers->setWordWrap(false);

@@ -127,7 +127,7 @@ RebootPage::Options RebootPage::options() const {
 
 void RebootPage::setRunning(bool running) {
     m_running = running;
-    m_start->setEnabled(!running);
+    m_start->setEnabled(!running && m_rebootable);
     m_cancel->setEnabled(running);
     m_hosts->setEnabled(!running);
     m_command->setEnabled(!running);
@@ -144,6 +144,12 @@ void RebootPage::setVerdict(bool passed, const QString& summary, const QString& 
 }
 
 void RebootPage::clearVerdict() { m_verdict->hide(); }
+
+void RebootPage::setRebootable(bool rebootable, const QString& why) {
+    m_rebootable = rebootable;
+    m_start->setEnabled(rebootable && !m_running);
+    m_start->setToolTip(rebootable ? QString() : why);
+}
 
 void RebootPage::setPreflightWarning(const QString& text) {
     m_preflight->setText(text);

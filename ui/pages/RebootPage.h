@@ -40,6 +40,8 @@ public:
     void setVerdict(bool passed, const QString& summary, const QString& details = {});
     void clearVerdict();
     void setPreflightWarning(const QString& text);
+    // False for "This computer": the start button is disabled and says why.
+    void setRebootable(bool rebootable, const QString& why = {});
 
 signals:
     void startRequested(const fulcrum::ui::RebootPage::Options& options);
@@ -47,6 +49,7 @@ signals:
 
 private:
     bool m_running = false;
+    bool m_rebootable = true;
     QListWidget* m_hosts;
     QLineEdit* m_command;
     QCheckBox* m_rolling;

@@ -32,6 +32,7 @@ void styleTable(QTableView* t) {
     t->setShowGrid(false);
     t->setAlternatingRowColors(true);
     t->horizontalHeader()->setHighlightSections(false);
+    t->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     t->horizontalHeader()->setStretchLastSection(true);
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
 }
