@@ -8,6 +8,7 @@
 #include "agent/util/proc.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -232,6 +233,15 @@ void Daemon::save_runtime_state() {
         log_warning("cannot record the running processes: " + error);
 }
 
+BootPersistence Daemon::boot() const {
+    BootContext context{self_executable(), m_options.paths.root, "", ""};
+    if (const passwd* user = ::getpwuid(::geteuid())) {
+        context.user = user->pw_name;
+        context.home = user->pw_dir;
+    }
+    return BootPersistence(context);
+}
+
 void Daemon::register_methods() {
     m_dispatcher.on<method::AgentHello>([this](Session& session, const protocol::HelloParams& hello)
                                             -> protocol::Outcome<protocol::HelloResult> {
@@ -244,7 +254,8 @@ void Daemon::register_methods() {
         protocol::HelloResult result;
         result.agent_version = FULCRUM_VERSION;
         result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow,
-                               protocol::capability::kProxy, protocol::capability::kMetrics};
+                               protocol::capability::kProxy, protocol::capability::kMetrics,
+                               protocol::capability::kBoot};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
@@ -254,6 +265,18 @@ void Daemon::register_methods() {
     m_config.register_methods();
     m_workers.register_methods();
     m_metrics.register_methods();
+    // Boot persistence: rare, person-triggered calls that run short external commands.
+    m_dispatcher.on<method::BootStatusGet>(
+        [this](Session&, const protocol::BootStatusParams&) -> protocol::Outcome<protocol::BootStatus> {
+            return boot().status();
+        });
+    m_dispatcher.on<method::BootInstall>(
+        [this](Session&, const protocol::BootInstallParams& params) -> protocol::Outcome<protocol::BootStatus> {
+            std::string error;
+            auto status = boot().install(params.mechanism, error);
+            if (!error.empty()) return Error::make(ErrorCode::OperationFailed, error, {{"status", nlohmann::json(status)}});
+            return status;
+        });
     m_dispatcher.on<method::ProxyStatusGet>(
         [this](Session&, const protocol::ProxyStatusParams&) -> protocol::Outcome<protocol::ProxyStatus> {
             auto status = m_proxy.status();

@@ -2,6 +2,7 @@
 // The supervisor: one per user per host. Owns the event loop, the Unix socket, and the parts
 // that answer RPC (host facts now; workers, config, proxy, metrics, boot as they are added).
 
+#include "agent/boot/boot_persistence.h"
 #include "agent/config/config_store.h"
 #include "agent/daemon/config_service.h"
 #include "agent/daemon/dispatcher.h"
@@ -53,6 +54,7 @@ private:
     void apply_config(const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
                       std::function<void(protocol::ConfigApplyResult)> done);
     void tick();
+    BootPersistence boot() const;
     void save_runtime_state();
     void runtime_changed();
     nlohmann::json effective_proxy() const;
