@@ -112,6 +112,65 @@ std::string duration_words(std::int64_t seconds) {
     return std::to_string(seconds / 86400) + " days";
 }
 
+void print_parts(AgentConnection& connection) {
+    namespace method = protocol::method;
+    if (auto config = connection.call<method::ConfigGet>({}, std::chrono::seconds(10))) {
+        if (config.value().version == 0) {
+            std::printf("Config: none applied yet.\n");
+        } else {
+            std::printf("Config: version %lld.\n", static_cast<long long>(config.value().version));
+        }
+    }
+    if (auto workers = connection.call<method::WorkersList>({}, std::chrono::seconds(10))) {
+        if (workers.value().groups.empty()) std::printf("Workers: no groups.\n");
+        for (const auto& group : workers.value().groups) {
+            int running = 0;
+            for (const auto& instance : group.instances) running += instance.state == protocol::InstanceState::running;
+            std::printf("Workers %s: %s, %d of %d running (%s).\n", group.name.c_str(),
+                        nlohmann::json(group.state).get<std::string>().c_str(), running, group.desired_count,
+                        group.command.c_str());
+            if (!group.failing_reason.empty()) std::printf("  FAILING: %s\n", group.failing_reason.c_str());
+            for (const auto& instance : group.instances) {
+                std::printf("  [%d] port %d: %s", instance.index, instance.port,
+                            nlohmann::json(instance.state).get<std::string>().c_str());
+                if (instance.pid > 0)
+                    std::printf(", pid %lld, up %s, %.1f%% CPU, %.1f MiB", static_cast<long long>(instance.pid),
+                                duration_words(static_cast<std::int64_t>(instance.uptime_s)).c_str(),
+                                instance.cpu_percent, static_cast<double>(instance.rss_bytes) / (1024.0 * 1024.0));
+                if (instance.restarts > 0) std::printf(", %d restarts", instance.restarts);
+                if (instance.last_exit && instance.pid == 0) std::printf(", last: %s", instance.last_exit->reason.c_str());
+                std::printf("\n");
+            }
+        }
+    }
+    if (auto proxy = connection.call<method::ProxyStatusGet>({}, std::chrono::seconds(10))) {
+        const auto& p = proxy.value();
+        if (!p.configured) {
+            std::printf("Proxy: not configured (the config has no listeners).\n");
+        } else if (p.running) {
+            std::printf("Proxy: running, pid %lld, up %s, config version %lld, %d restarts.\n",
+                        static_cast<long long>(p.pid), duration_words(static_cast<std::int64_t>(p.uptime_s)).c_str(),
+                        static_cast<long long>(p.config_version), p.restarts);
+        } else {
+            std::printf("Proxy: NOT running%s%s.\n", p.last_exit ? "; last exit: " : "",
+                        p.last_exit ? p.last_exit->c_str() : "");
+        }
+    }
+    if (auto metrics = connection.call<method::MetricsHistory>({std::nullopt, 1}, std::chrono::seconds(10));
+        metrics && !metrics.value().samples.empty()) {
+        const auto& sample = metrics.value().samples.back();
+        double requests = 0;
+        for (const auto& pool : sample.pools) requests += pool.traffic.requests_per_s;
+        std::printf("Load: host CPU %.0f%%, load %.2f, %.0f MiB available; proxy %.1f requests/s.\n",
+                    sample.host.cpu_percent, sample.host.load1,
+                    static_cast<double>(sample.host.mem_available_bytes) / (1024.0 * 1024.0), requests);
+    }
+    if (auto boot = connection.call<method::BootStatusGet>({}, std::chrono::seconds(30))) {
+        std::printf("Boot: %s\n", boot.value().summary.c_str());
+        if (!boot.value().fix.empty()) std::printf("  Fix: %s\n", boot.value().fix.c_str());
+    }
+}
+
 int print_status(const StatePaths& paths) {
     std::string error;
     auto connection = AgentConnection::connect(paths.socket(), error);
@@ -141,6 +200,7 @@ int print_status(const StatePaths& paths) {
                     static_cast<double>(f.memory_bytes) / (1024.0 * 1024.0 * 1024.0),
                     duration_words(static_cast<std::int64_t>(f.uptime_s)).c_str());
     }
+    print_parts(*connection);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 // metrics.history and metrics.subscribe from the real daemon (host and worker figures; the
 // proxy's traffic is covered with the proxy in proxy_supervisor_test.cpp).
+#include "agent/util/run_command.h"
 #include "tests/agent/support/worker_helpers.h"
 
 #include <gtest/gtest.h>
@@ -55,6 +56,27 @@ TEST(MetricsService, SamplesEverySecondIntoHistoryAndSubscriptions) {
     std::this_thread::sleep_for(1500ms);
     EXPECT_TRUE(agent.call<method::WorkersList>({}).ok());  // drains anything that arrived
     for (const auto& n : agent.notifications()) EXPECT_NE(n.method, "metrics.sample");
+}
+
+}  // namespace
+}  // namespace fulcrum::agent::test_support
+
+namespace fulcrum::agent::test_support {
+namespace {
+
+TEST(StatusCommand, SummarisesWorkersProxyLoadAndBootInWords) {
+    TempDir temp;
+    TestDaemon daemon(temp.path() / "state");
+    ASSERT_TRUE(daemon.start());
+    auto agent = daemon.connect();
+    apply_config(agent, {{"workers", {python_group("quiet", "import time; time.sleep(1000)", free_port_range(1))}}});
+    ASSERT_TRUE(wait_for_group(agent, "quiet", [](const auto& g) { return g.state == protocol::GroupState::running; }, 10s));
+    std::this_thread::sleep_for(1500ms);  // one metrics sample
+    const auto status = run_command(daemon.command("status"), 60s);
+    ASSERT_TRUE(status.ok()) << status.output;
+    for (const char* expected : {"is running: pid", "Config: version 1.", "Workers quiet: running, 1 of 1 running",
+                                 "[0] port", "Proxy: not configured", "Load: host CPU", "Boot: The agent"})
+        EXPECT_NE(status.output.find(expected), std::string::npos) << expected << "\n" << status.output;
 }
 
 }  // namespace
