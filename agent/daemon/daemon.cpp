@@ -6,6 +6,7 @@
 #include "agent/daemon/log.h"
 #include "agent/util/files.h"
 #include "agent/util/proc.h"
+#include "agent/util/run_command.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -255,7 +256,7 @@ void Daemon::register_methods() {
         result.agent_version = FULCRUM_VERSION;
         result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow,
                                protocol::capability::kProxy, protocol::capability::kMetrics,
-                               protocol::capability::kBoot};
+                               protocol::capability::kBoot, protocol::capability::kUpgrade};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
@@ -276,6 +277,45 @@ void Daemon::register_methods() {
             auto status = boot().install(params.mechanism, error);
             if (!error.empty()) return Error::make(ErrorCode::OperationFailed, error, {{"status", nlohmann::json(status)}});
             return status;
+        });
+    // Re-executes in place (same pid, so workers and the proxy stay our children); the new
+    // image adopts them from children.json like after a crash, and the lock and socket are
+    // released by close-on-exec and taken again.
+    m_dispatcher.on_async<method::AgentUpgrade>(
+        [this](const std::shared_ptr<Session>&, const protocol::AgentUpgradeParams& params,
+               Dispatcher::Reply<method::AgentUpgrade> reply) {
+            if (params.binary_path.empty() || params.binary_path.front() != '/')
+                return reply(Error::make(ErrorCode::InvalidParams, "binary_path must be absolute", {{"field", "binary_path"}}));
+            const auto binary = read_small_file(params.binary_path, 256 << 20);
+            if (!binary) return reply(Error::make(ErrorCode::OperationFailed, "cannot read " + params.binary_path));
+            if (sha256_hex(*binary) != params.sha256)
+                return reply(Error::make(ErrorCode::OperationFailed, "sha256 of " + params.binary_path +
+                                                                         " does not match; nothing was changed"));
+            if (::access(params.binary_path.c_str(), X_OK) != 0)
+                return reply(Error::make(ErrorCode::OperationFailed, params.binary_path + " is not executable"));
+            const auto version = run_command({params.binary_path, "version"}, std::chrono::seconds(5));
+            if (!version.ok())
+                return reply(Error::make(ErrorCode::OperationFailed, "the new binary does not run: " + version.output));
+            save_runtime_state();
+            std::string new_version = version.output;
+            while (!new_version.empty() && (new_version.back() == '\n' || new_version.back() == ' ')) new_version.pop_back();
+            if (new_version.rfind("fulcrum-agent ", 0) == 0) new_version = new_version.substr(14);
+            reply(protocol::AgentUpgradeResult{FULCRUM_VERSION, new_version, true});
+            // Give the answer a moment to be written, then become the new binary.
+            auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(200));
+            timer->async_wait([this, timer, path = params.binary_path](const asio::error_code&) {
+                log_info("upgrading: re-executing " + path);
+                std::vector<std::string> args = {path, "daemon", "--state-dir", m_options.paths.root.string(),
+                                                 "--started-by", m_options.started_by};
+                if (::geteuid() == 0) args.push_back("--allow-root");
+                std::vector<char*> argv;
+                for (auto& a : args) argv.push_back(a.data());
+                argv.push_back(nullptr);
+                m_acceptor.close();
+                ::unlink(m_options.paths.socket().c_str());
+                ::execv(path.c_str(), argv.data());
+                log_error("re-exec of " + path + " failed: " + errno_text(errno) + "; carrying on with the old binary");
+            });
         });
     m_dispatcher.on<method::ProxyStatusGet>(
         [this](Session&, const protocol::ProxyStatusParams&) -> protocol::Outcome<protocol::ProxyStatus> {

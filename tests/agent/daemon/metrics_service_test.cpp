@@ -1,5 +1,6 @@
 // metrics.history and metrics.subscribe from the real daemon (host and worker figures; the
 // proxy's traffic is covered with the proxy in proxy_supervisor_test.cpp).
+#include "agent/config/config_store.h"
 #include "agent/util/run_command.h"
 #include "tests/agent/support/worker_helpers.h"
 
@@ -77,6 +78,45 @@ TEST(StatusCommand, SummarisesWorkersProxyLoadAndBootInWords) {
     for (const char* expected : {"is running: pid", "Config: version 1.", "Workers quiet: running, 1 of 1 running",
                                  "[0] port", "Proxy: not configured", "Load: host CPU", "Boot: The agent"})
         EXPECT_NE(status.output.find(expected), std::string::npos) << expected << "\n" << status.output;
+}
+
+}  // namespace
+}  // namespace fulcrum::agent::test_support
+
+namespace fulcrum::agent::test_support {
+namespace {
+
+TEST(AgentUpgrade, ReExecutesInPlaceKeepingTheWorkers) {
+    TempDir temp;
+    const auto copy = temp.path() / "new-agent";
+    std::filesystem::copy_file(agent_binary(), copy);
+    temp.give_to_test_user(copy);
+    const auto sha = sha256_hex(read_small_file(copy, 256 << 20).value_or(""));
+    TestDaemon daemon(temp.path() / "state");
+    ASSERT_TRUE(daemon.start());
+    auto agent = daemon.connect();
+    apply_config(agent, {{"workers", {python_group("kept", "import time; time.sleep(1000)", free_port_range(1))}}});
+    auto before = wait_for_group(agent, "kept", [](const auto& g) { return g.state == protocol::GroupState::running; }, 10s);
+    ASSERT_TRUE(before);
+    EXPECT_TRUE(agent.call<protocol::method::AgentUpgrade>({copy.string(), "00"}).error().is(protocol::ErrorCode::OperationFailed));
+    auto upgraded = agent.call<protocol::method::AgentUpgrade>({copy.string(), sha});
+    ASSERT_TRUE(upgraded.ok()) << upgraded.error().message;
+    EXPECT_TRUE(upgraded.value().restarting);
+    EXPECT_EQ(upgraded.value().new_version, upgraded.value().old_version);
+    std::optional<AgentConnection> again;
+    ASSERT_TRUE(eventually([&] {
+        try {
+            auto c = daemon.connect();
+            if (c.call<protocol::method::AgentHello>(protocol::HelloParams{"t", "0", {}, {}}).value().daemon_pid != daemon.process().pid()) return false;
+            again.emplace(std::move(c));
+            return std::filesystem::read_symlink("/proc/" + std::to_string(daemon.process().pid()) + "/exe") == copy;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }, 10s));
+    auto after = wait_for_group(*again, "kept", [](const auto& g) { return g.state == protocol::GroupState::running; }, 10s);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->instances[0].pid, before->instances[0].pid) << "the worker kept running";
 }
 
 }  // namespace
