@@ -19,6 +19,7 @@
 #include <ctime>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace fulcrum::testing::simhost {
@@ -40,6 +41,36 @@ bool mount_or_log(const char* source, const std::string& target, const char* typ
 
 bool bind(const fs::path& source, const std::string& target) {
     return mount_or_log(source.c_str(), target, nullptr, MS_BIND);
+}
+
+// The source and build trees may live under /tmp (a CI clone often does). Each host gets a
+// fresh /tmp, which would hide them from workers and agents started inside the host, so they
+// are opened before the tmpfs is mounted and bound back onto the same paths afterwards.
+std::vector<std::pair<int, std::string>> hold_trees_under_tmp() {
+    std::vector<std::pair<int, std::string>> held;
+    for (const char* tree : {FULCRUM_SIMHOST_SOURCE_DIR, FULCRUM_SIMHOST_BINARY_DIR}) {
+        std::error_code error;
+        const fs::path real = fs::canonical(tree, error);
+        if (error || real.string().rfind("/tmp/", 0) != 0) continue;
+        const int fd = ::open(real.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            log_line("open " + real.string() + ": " + std::strerror(errno));
+            continue;
+        }
+        held.emplace_back(fd, real.string());
+    }
+    return held;
+}
+
+bool restore_trees_under_tmp(const std::vector<std::pair<int, std::string>>& held) {
+    bool ok = true;
+    for (const auto& [fd, path] : held) {
+        std::error_code error;
+        fs::create_directories(path, error);
+        ok = ok && !error && mount_or_log(("/proc/self/fd/" + std::to_string(fd)).c_str(), path, nullptr, MS_BIND | MS_REC);
+        ::close(fd);
+    }
+    return ok;
 }
 
 struct Service {
@@ -108,7 +139,9 @@ int run_init(const InitOptions& options) {
     ok = ok && bind(layout.boot_id(), kBootIdInHost);
     ok = ok && mount_or_log(nullptr, kBootIdInHost, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY);
     ok = ok && mount_or_log("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+    const auto trees_under_tmp = hold_trees_under_tmp();
     ok = ok && mount_or_log("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    ok = ok && restore_trees_under_tmp(trees_under_tmp);
     ok = ok && mount_or_log("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
     if (!ok) return 1;
     // The host's own view of its network interfaces (/sys/class/net); optional.
