@@ -651,8 +651,12 @@ private:
             // A stale keep-alive connection closed under us, or a failure before any
             // response byte: idempotent bodyless requests may go once more elsewhere; a
             // non-idempotent request is never replayed once sent.
-            if (req.idempotent && !req.has_body && replays < 1 && !timed_out) {
-                ++replays;
+            // A reused keep-alive connection that failed is the stale-connection case (the
+            // server closed it, e.g. its host rebooted): it does not use up the one replay,
+            // or the replay itself may land on another stale connection of the same dead
+            // host and fail the request. Bounded: each such failure drops that connection.
+            if (req.idempotent && !req.has_body && (reused || replays < 1) && !timed_out) {
+                if (!reused) ++replays;
                 if (selection.index < 64 && !reused) input.tried |= 1ull << selection.index;
                 add(pool.stats().retries);
                 add(server.stats.retries);
