@@ -251,6 +251,15 @@ bool wait_for_worker(const HttpLoad& load, int port, std::uint64_t count, std::c
     return false;
 }
 
+// The load loop's summary and the first failures with their time and reason.
+std::string explain(const HttpLoad& load) {
+    std::string text = load.summary();
+    for (const auto& failure : load.failures()) {
+        text += "\n  at " + std::to_string(failure.at.count()) + " ms: " + failure.reason;
+    }
+    return text;
+}
+
 json worker_instances(const SimLab& lab, const SimHost& host) {
     const RpcReply list = agent_rpc(lab, host, "workers.list");
     if (!list.ok || list.result.value("groups", json::array()).empty()) return json::array();
@@ -296,7 +305,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     for (int port : {kBasePortB, kBasePortB + 1, kBasePortC, kBasePortC + 1}) {
         ASSERT_TRUE(wait_for_worker(load, port, 5, 30s)) << "worker " << port << " never served: " << load.summary();
     }
-    ASSERT_EQ(load.failed(), 0u) << "failures before anything was broken: " << load.summary();
+    ASSERT_EQ(load.failed(), 0u) << "failures before anything was broken: " << explain(load);
 
     // 1. A worker on B is killed: A retries its in-flight request elsewhere, B's agent restarts
     //    it, and A's health checks bring it back into the pool.
@@ -305,7 +314,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     const json b_instances = worker_instances(lab, b);
     ASSERT_EQ(b_instances.size(), static_cast<std::size_t>(kWorkersPerHost)) << b_instances.dump();
     EXPECT_GE(b_instances[0].value("restarts", 0), 1) << "b's agent did not count a restart: " << b_instances.dump();
-    EXPECT_EQ(load.failed(), 0u) << "after killing a worker on b: " << load.summary();
+    EXPECT_EQ(load.failed(), 0u) << "after killing a worker on b: " << explain(load);
 
     // 2. A's pool is edited live: drain one of B's workers (no new requests reach it), bring it
     //    back with another weight, then remove one of C's workers and put it back.
@@ -322,7 +331,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     ASSERT_TRUE(load.wait_for_successes(300, 30s)) << load.summary();
     ASSERT_NO_FATAL_FAILURE(panel.apply(a, proxy_document(servers)));
     EXPECT_TRUE(wait_for_worker(load, kBasePortC + 1, 20, 30s)) << load.summary();
-    EXPECT_EQ(load.failed(), 0u) << "after live pool edits: " << load.summary();
+    EXPECT_EQ(load.failed(), 0u) << "after live pool edits: " << explain(load);
 
     // 3. C reboots: every process of C dies (workers, agent, sshd, cron) and C boots with a new
     //    boot_id. Nothing of the panel or the test talks to C until its workers serve through A
@@ -353,7 +362,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
         EXPECT_TRUE(wait_for_worker(load, port, 10, 20s)) << "stable window: " << port << " " << load.summary();
     }
     load.stop();
-    EXPECT_EQ(load.failed(), 0u) << "during and after c's reboot: " << load.summary();
+    EXPECT_EQ(load.failed(), 0u) << "during and after c's reboot: " << explain(load);
 
     std::cout << load.summary() << "\n" << panel.report() << "\n";
     RecordProperty("stand_ins", panel.report());
