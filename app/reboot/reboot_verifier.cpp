@@ -316,9 +316,10 @@ void RebootVerifier::issueReboot() {
 
 void RebootVerifier::onRebootCommandDone(bool linkError, int exitStatus, const QString& output) {
     const QString shown = QStringLiteral("$ %1").arg(m_options.rebootCommand);
-    // A command that dropped the link (or was killed by the shutdown) did its job; a clean
-    // non-zero exit while the host is still up is a refusal ("sudo: a password is required").
-    if (!linkError && exitStatus != 0 && !m_wentDown)
+    // A command that dropped the link, or was killed by the shutdown (no exit status: -1), did
+    // its job; a clean non-zero exit while the host is still up is a refusal ("sudo: a
+    // password is required").
+    if (!linkError && exitStatus > 0 && !m_wentDown)
         return fail(QStringLiteral("the reboot command failed (exit status %1)").arg(exitStatus),
                     shown + QStringLiteral("\n") + output.trimmed());
     pass(shown + (linkError ? QStringLiteral("\nconnection ended: ") + output.trimmed()
