@@ -16,14 +16,14 @@ AgentBinary locateAgentBinary() {
     AgentBinary result;
     QStringList candidates;
     if (const QString env = qEnvironmentVariable("FULCRUM_AGENT"); !env.isEmpty()) candidates << env;
+    // An installed panel uses the agent installed beside it, even on a machine that also holds
+    // the build tree it came from; only a panel run from the build tree finds nothing there.
+    const QString dir = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    if (!dir.isEmpty()) candidates << QDir::cleanPath(dir + QStringLiteral("/../lib/fulcrum/fulcrum-agent"));
 #ifdef FULCRUM_BUILD_TREE_AGENT
     if (const QString tree = QStringLiteral(FULCRUM_BUILD_TREE_AGENT); !tree.isEmpty()) candidates << tree;
 #endif
-    if (QCoreApplication::instance()) {
-        const QString dir = QCoreApplication::applicationDirPath();
-        candidates << dir + QStringLiteral("/fulcrum-agent")
-                   << QDir::cleanPath(dir + QStringLiteral("/../lib/fulcrum/fulcrum-agent"));
-    }
+    if (!dir.isEmpty()) candidates << dir + QStringLiteral("/fulcrum-agent");
     for (const QString& candidate : std::as_const(candidates)) {
         result.searched << candidate;
         const QFileInfo info(candidate);
