@@ -220,6 +220,9 @@ QString Inventory::validate(const HostEntry& e, const QString& ignoreId) const {
             .arg(e.name.left(100));
     }
     if (!e.local && e.name == QStringLiteral("local")) return QStringLiteral("the name \"local\" means This computer");
+    // This computer is always added under the id "local"; a remote host claiming it would
+    // collide with it the next time the file is read.
+    if (!e.local && e.id == QStringLiteral("local")) return QStringLiteral("the id \"local\" is reserved for This computer");
     if (!e.local && e.address.trimmed().isEmpty()) return QStringLiteral("%1 has no address").arg(e.name);
     if (e.address.contains(QLatin1Char(' ')) && !e.local) return QStringLiteral("the address \"%1\" contains a space").arg(e.address);
     if (m_hosts.size() >= kMaxHosts && ignoreId.isEmpty()) return QStringLiteral("too many hosts");
