@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers shared by the app/ integration tests.
 
+#include "app/rpc/host_endpoint.h"
 #include "app/ssh/ssh_target.h"
 #include "tests/support/sshd_fixture.h"
 
@@ -15,6 +16,17 @@ bool waitUntil(F done, int ms = 20000) {
     QDeadlineTimer deadline(ms);
     while (!done() && !deadline.hasExpired()) QTest::qWait(10);
     return done();
+}
+
+// Session timings short enough that heartbeats, drops and reconnects happen within a test.
+inline SessionTimings fastSessionTimings() {
+    SessionTimings t;
+    t.helloTimeout = std::chrono::seconds(10);
+    t.heartbeatInterval = std::chrono::milliseconds(500);
+    t.heartbeatTimeout = std::chrono::seconds(3);
+    t.reconnectInitial = std::chrono::milliseconds(100);
+    t.reconnectMax = std::chrono::milliseconds(800);
+    return t;
 }
 
 // A target for the sshd fixture, with the client side (known_hosts, ~/.ssh) in its directory

@@ -53,23 +53,13 @@ private:
     std::vector<Timer> m_timers;
 };
 
-SessionTimings fastTimings() {
-    SessionTimings t;
-    t.helloTimeout = std::chrono::seconds(10);
-    t.heartbeatInterval = std::chrono::milliseconds(500);
-    t.heartbeatTimeout = std::chrono::seconds(3);
-    t.reconnectInitial = std::chrono::milliseconds(100);
-    t.reconnectMax = std::chrono::milliseconds(800);
-    return t;
-}
-
 class RebootVerifierLocal : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(dir.isValid());
         LocalAgentOptions local;
         local.environment.insert(QStringLiteral("XDG_STATE_HOME"), dir.path());
-        session = std::make_unique<HostSession>(HostEndpoint::thisComputer(local), nullptr, fastTimings());
+        session = std::make_unique<HostSession>(HostEndpoint::thisComputer(local), nullptr, test::fastSessionTimings());
         QSignalSpy connected(session.get(), &HostSession::connected);
         session->open();
         ASSERT_TRUE(connected.wait(15000)) << session->statusText().toStdString();

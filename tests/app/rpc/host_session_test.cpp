@@ -24,16 +24,6 @@ namespace method = protocol::method;
 
 using test::waitUntil;
 
-SessionTimings fastTimings() {
-    SessionTimings t;
-    t.helloTimeout = std::chrono::seconds(10);
-    t.heartbeatInterval = std::chrono::milliseconds(500);
-    t.heartbeatTimeout = std::chrono::seconds(3);
-    t.reconnectInitial = std::chrono::milliseconds(100);
-    t.reconnectMax = std::chrono::milliseconds(800);
-    return t;
-}
-
 // Confirms unknown host keys and records what it was shown.
 class ConfirmingPrompter final : public AuthPrompter {
 public:
@@ -57,7 +47,7 @@ TEST(HostSessionLocal, ConnectsToThisComputerAndCloses) {
     LocalAgentOptions local;
     local.environment.insert(QStringLiteral("XDG_STATE_HOME"), dir.path());
     {
-        HostSession session(HostEndpoint::thisComputer(local), {}, fastTimings());
+        HostSession session(HostEndpoint::thisComputer(local), {}, test::fastSessionTimings());
         QSignalSpy connected(&session, &HostSession::connected);
         session.open();
         ASSERT_TRUE(connected.wait(15000)) << session.statusText().toStdString();
@@ -83,7 +73,7 @@ TEST(HostSessionLocal, ConnectsToThisComputerAndCloses) {
 TEST(HostSessionLocal, MissingAgentBinaryIsAnErrorNotARetryLoop) {
     LocalAgentOptions local;
     local.agentPath = QStringLiteral("/nonexistent/fulcrum-agent");
-    HostSession session(HostEndpoint::thisComputer(local), {}, fastTimings());
+    HostSession session(HostEndpoint::thisComputer(local), {}, test::fastSessionTimings());
     session.open();
     ASSERT_TRUE(waitUntil([&] { return session.state() == State::Error; }, 10000)) << session.statusText().toStdString();
     EXPECT_EQ(session.problem(), HostSession::Problem::Local);
@@ -120,7 +110,7 @@ protected:
 
 TEST_F(HostSessionSsh, ConnectsRunsTheAgentAndReconnectsAfterSshdIsKilled) {
     installAgent();
-    HostSession session(HostEndpoint::overSsh(target()), {}, fastTimings());
+    HostSession session(HostEndpoint::overSsh(target()), {}, test::fastSessionTimings());
     QSignalSpy connected(&session, &HostSession::connected);
     QSignalSpy lost(&session, &HostSession::connectionLost);
     session.open();
@@ -156,7 +146,7 @@ TEST_F(HostSessionSsh, ConnectsRunsTheAgentAndReconnectsAfterSshdIsKilled) {
 
 TEST_F(HostSessionSsh, BecomesUnreachableWhileSshdIsDownAndRecovers) {
     installAgent();
-    HostSession session(HostEndpoint::overSsh(target()), {}, fastTimings());
+    HostSession session(HostEndpoint::overSsh(target()), {}, test::fastSessionTimings());
     QSignalSpy connected(&session, &HostSession::connected);
     session.open();
     ASSERT_TRUE(waitUntil([&] { return connected.size() == 1; })) << session.statusText().toStdString() << context();
@@ -170,7 +160,7 @@ TEST_F(HostSessionSsh, BecomesUnreachableWhileSshdIsDownAndRecovers) {
 }
 
 TEST_F(HostSessionSsh, MissingAgentSaysDeployIt) {
-    HostSession session(HostEndpoint::overSsh(target()), {}, fastTimings());
+    HostSession session(HostEndpoint::overSsh(target()), {}, test::fastSessionTimings());
     session.open();
     ASSERT_TRUE(waitUntil([&] { return session.state() == State::Error; })) << session.statusText().toStdString() << context();
     EXPECT_EQ(session.problem(), HostSession::Problem::AgentMissing);
@@ -182,7 +172,7 @@ TEST_F(HostSessionSsh, UnknownHostKeyIsAskedAndRemembered) {
     QFile::remove(target().knownHostsPath);
     {
         // Nobody to ask: refused, with the fingerprint to show.
-        HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), {}, fastTimings());
+        HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), {}, test::fastSessionTimings());
         session.open();
         ASSERT_TRUE(waitUntil([&] { return session.state() == State::Error; })) << session.statusText().toStdString();
         EXPECT_EQ(session.problem(), HostSession::Problem::HostKeyUnknown);
@@ -191,7 +181,7 @@ TEST_F(HostSessionSsh, UnknownHostKeyIsAskedAndRemembered) {
         EXPECT_EQ(session.lastSshError()->hostKey->type, QStringLiteral("ssh-ed25519"));
     }
     auto prompter = std::make_shared<ConfirmingPrompter>();
-    HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), prompter, fastTimings());
+    HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), prompter, test::fastSessionTimings());
     QSignalSpy connected(&session, &HostSession::connected);
     session.open();
     ASSERT_TRUE(connected.wait(20000)) << session.statusText().toStdString() << context();
@@ -200,7 +190,7 @@ TEST_F(HostSessionSsh, UnknownHostKeyIsAskedAndRemembered) {
     EXPECT_EQ(prompter->shownHost, QStringLiteral("[127.0.0.1]:%1").arg(sshd->port()));
     // Remembered in known_hosts: the next strict session is not asked again.
     prompter->shown.reset();
-    HostSession again(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), prompter, fastTimings());
+    HostSession again(HostEndpoint::overSsh(target(HostKeyPolicy::Strict)), prompter, test::fastSessionTimings());
     QSignalSpy connectedAgain(&again, &HostSession::connected);
     again.open();
     ASSERT_TRUE(connectedAgain.wait(20000)) << again.statusText().toStdString();
@@ -211,7 +201,7 @@ TEST_F(HostSessionSsh, ChangedHostKeyIsRefusedWithWhatToDo) {
     installAgent();  // trusts the current key (AcceptNew)
     sshd->replace_host_key();
     auto prompter = std::make_shared<ConfirmingPrompter>();  // would say yes, must not be asked
-    HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::AcceptNew)), prompter, fastTimings());
+    HostSession session(HostEndpoint::overSsh(target(HostKeyPolicy::AcceptNew)), prompter, test::fastSessionTimings());
     session.open();
     ASSERT_TRUE(waitUntil([&] { return session.state() == State::Error; })) << session.statusText().toStdString();
     EXPECT_EQ(session.problem(), HostSession::Problem::HostKeyChanged);
@@ -228,7 +218,7 @@ TEST_F(HostSessionSsh, WrongPasswordIsAnAuthErrorWithoutRetries) {
     auto prompter = std::make_shared<test::ScriptedPrompter>();
     prompter->passwordAnswer = QStringLiteral("not-the-password");
     prompter->kbdintAnswer = QStringLiteral("not-the-password");
-    HostSession session(HostEndpoint::overSsh(t), prompter, fastTimings());
+    HostSession session(HostEndpoint::overSsh(t), prompter, test::fastSessionTimings());
     session.open();
     ASSERT_TRUE(waitUntil([&] { return session.state() == State::Error; }, 40000)) << session.statusText().toStdString();
     EXPECT_EQ(session.problem(), HostSession::Problem::AuthFailed);
