@@ -1,10 +1,14 @@
 #include "proxy/server/metrics_text.h"
 
+#include <array>
+#include <vector>
+
 #include "proxy/metrics/prometheus_writer.h"
 #include "proxy/server/snapshot.h"
 
 namespace fulcrum::proxy::server {
 
+using metrics::Label;
 using metrics::PrometheusWriter;
 
 nlohmann::json server_json(const pool::ServerRuntime& server, std::int64_t now_ms) {
@@ -22,9 +26,26 @@ nlohmann::json server_json(const pool::ServerRuntime& server, std::int64_t now_m
 }
 
 nlohmann::json certificate_json(const tls::CertificateInfo& info) {
-    return {{"path", info.cert_path},       {"subject", info.subject},     {"issuer", info.issuer},
-            {"dns_names", info.dns_names},  {"not_before", info.not_before}, {"not_after", info.not_after},
-            {"key_type", info.key_type},    {"sha256", info.sha256_fingerprint}};
+    return {{"path", info.cert_path},
+            {"subject", info.subject},
+            {"issuer", info.issuer},
+            {"dns_names", info.dns_names},
+            {"ip_addresses", info.ip_addresses},
+            {"not_before", info.not_before},
+            {"not_after", info.not_after},
+            {"key_type", info.key_type},
+            {"sha256", info.sha256_fingerprint}};
+}
+
+std::string subject_alt_names(const tls::CertificateInfo& info) {
+    std::string out;
+    for (const auto* list : {&info.dns_names, &info.ip_addresses}) {
+        for (const auto& name : *list) {
+            if (!out.empty()) out += ',';
+            out += name;
+        }
+    }
+    return out;
 }
 
 namespace {
@@ -39,6 +60,48 @@ void per_stats(PrometheusWriter& w, const Snapshot& s, Each&& each) {
         }
     }
     (void)w;
+}
+
+// One series per loaded certificate, labelled so an alert can name it: which listener and
+// file, whom it is for (subject, SANs). Timestamps, not "seconds left", as the conventions
+// ask; `fulcrum_tls_certificate_expiry_timestamp_seconds - time() < 14 * 86400` is the alert.
+void render_certificates(PrometheusWriter& w, const Snapshot& s) {
+    struct Loaded {
+        const std::string* listener;
+        tls::CertificateInfo info;
+        std::string sans;
+    };
+    std::vector<Loaded> loaded;
+    for (const auto& l : s.listeners) {
+        if (!l.tls) continue;
+        // One context for all three families: a reload between them cannot mix generations.
+        const auto context = l.tls->current();
+        for (const auto& info : context->certificates()) loaded.push_back({&l.config.name, info, subject_alt_names(info)});
+    }
+    const auto labels = [](const Loaded& c) {
+        return std::array<Label, 4>{Label{"listener", *c.listener}, Label{"cert", c.info.cert_path},
+                                    Label{"subject", c.info.subject}, Label{"sans", c.sans}};
+    };
+    w.family("fulcrum_tls_certificate_expiry_timestamp_seconds", PrometheusWriter::Type::gauge,
+             "Unix time when the certificate stops being valid (notAfter).");
+    for (const auto& c : loaded) {
+        const auto l = labels(c);
+        w.sample({l[0], l[1], l[2], l[3]}, static_cast<std::int64_t>(c.info.not_after));
+    }
+    w.family("fulcrum_tls_certificate_not_before_timestamp_seconds", PrometheusWriter::Type::gauge,
+             "Unix time from which the certificate is valid (notBefore).");
+    for (const auto& c : loaded) {
+        const auto l = labels(c);
+        w.sample({l[0], l[1], l[2], l[3]}, static_cast<std::int64_t>(c.info.not_before));
+    }
+    w.family("fulcrum_tls_certificate_info", PrometheusWriter::Type::gauge,
+             "Always 1; the labels describe a loaded certificate.");
+    for (const auto& c : loaded) {
+        const auto l = labels(c);
+        w.sample({l[0], l[1], l[2], l[3], Label{"issuer", c.info.issuer}, Label{"key_type", c.info.key_type},
+                  Label{"sha256", c.info.sha256_fingerprint}},
+                 static_cast<std::int64_t>(1));
+    }
 }
 
 }  // namespace
@@ -121,15 +184,7 @@ std::string render_metrics(const Snapshot* snapshot) {
             }
         }
     }
-    w.family("fulcrum_proxy_certificate_expiry_seconds", PrometheusWriter::Type::gauge,
-             "Unix time when the certificate expires.");
-    for (const auto& l : s.listeners) {
-        if (!l.tls) continue;
-        for (const auto& info : l.tls->current()->certificates()) {
-            w.sample({{"listener", std::string_view(l.config.name)}, {"subject", std::string_view(info.subject)}},
-                     static_cast<std::int64_t>(info.not_after));
-        }
-    }
+    render_certificates(w, s);
     return w.take();
 }
 

@@ -118,6 +118,13 @@ int run_proxy_command(const ProxyCommandOptions& options) {
     std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int number) {
         if (ec) return;
         if (number == SIGHUP) {
+            // Certificates first: a config whose files did not change keeps its TLS store, so
+            // renewed PEM files (certbot and friends rewrite them in place) load only here.
+            std::string cert_error;
+            if (!server.reload_certificates(cert_error)) {
+                std::fprintf(stderr, "fulcrum-agent proxy: certificates not reloaded (the old ones stay): %s\n",
+                             cert_error.c_str());
+            }
             if (file_mode) {
                 auto next = config::load_config_file(options.config_file);
                 std::vector<config::ConfigError> reload_errors;

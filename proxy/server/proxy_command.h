@@ -26,7 +26,7 @@ struct ProxyCommandOptions {
 // Errors name the flag that caused them.
 config::ConfigResult quick_config(const ProxyCommandOptions& options);
 
-// Runs the proxy until SIGTERM/SIGINT (graceful stop); SIGHUP re-reads --config. Prints
+// Runs the proxy until SIGTERM/SIGINT (graceful stop); SIGHUP reloads certificates and re-reads --config. Prints
 // where each listener is bound. Returns the exit code.
 int run_proxy_command(const ProxyCommandOptions& options);
 

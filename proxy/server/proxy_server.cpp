@@ -350,7 +350,10 @@ nlohmann::json ProxyServer::stats() const {
         }
         if (listener.tls) {
             auto& certificates = item["certificates"] = nlohmann::json::array();
-            for (const auto& info : listener.tls->current()->certificates()) certificates.push_back(certificate_json(info));
+            // Held in a named variable: a reload may swap the store's context meanwhile, and a
+            // range-for over a temporary's member would not keep it alive.
+            const auto context = listener.tls->current();
+            for (const auto& info : context->certificates()) certificates.push_back(certificate_json(info));
         }
         out["listeners"].push_back(std::move(item));
     }

@@ -19,107 +19,13 @@
 #include <openssl/ssl.h>
 
 #include "proxy_fixture.h"
+#include "test_child.h"
 #include "tls_test_support.h"
 
 extern char** environ;
 
 using namespace fulcrum::proxy::testing;
 using nlohmann::json;
-
-namespace {
-
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-// A child process with its stdout on a pipe.
-struct Child {
-    pid_t pid = -1;
-    int out = -1;
-    std::string buffer;
-
-    Child(const std::vector<std::string>& argv, const std::string& cwd = {}) {
-        int pipe_fds[2];
-        EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-        if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        EXPECT_EQ(::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ), 0);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(pipe_fds[1]);
-        out = pipe_fds[0];
-    }
-    ~Child() {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-        if (out >= 0) ::close(out);
-    }
-    // Waits for a stdout line containing `needle`; returns it.
-    std::string wait_line(const std::string& needle, int timeout_ms = 10000) {
-        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        while (std::chrono::steady_clock::now() < end) {
-            if (const auto at = buffer.find(needle); at != std::string::npos) {
-                const auto eol = buffer.find('\n', at);
-                if (eol != std::string::npos) {
-                    const auto start = buffer.rfind('\n', at);
-                    const auto line = buffer.substr(start == std::string::npos ? 0 : start + 1, eol - (start == std::string::npos ? 0 : start + 1));
-                    buffer.erase(0, eol + 1);
-                    return line;
-                }
-            }
-            pollfd p{out, POLLIN, 0};
-            if (::poll(&p, 1, 100) > 0) {
-                char data[4096];
-                const auto n = ::read(out, data, sizeof data);
-                if (n <= 0) break;
-                buffer.append(data, static_cast<std::size_t>(n));
-            }
-        }
-        return {};
-    }
-    int wait_exit(int timeout_ms) {
-        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        while (std::chrono::steady_clock::now() < end) {
-            int status = 0;
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                pid = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return -1;
-    }
-};
-
-std::uint16_t port_of(const std::string& line) {
-    const auto colon = line.rfind(':');
-    return colon == std::string::npos ? 0 : static_cast<std::uint16_t>(std::atoi(line.c_str() + colon + 1));
-}
-
-bool wait_connectable(std::uint16_t port, int timeout_ms = 10000) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < end) {
-        if (TestClient(port).connected()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-}
-
-}  // namespace
 
 TEST(ProxyProcess, QuickModeInFrontOfWaitressAndGracefulStop) {
     const auto worker_port = free_port();
