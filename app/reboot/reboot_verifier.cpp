@@ -231,8 +231,10 @@ void RebootVerifier::preflight() {
         const QString found = QStringLiteral("boot persistence: %1").arg(unknown.isEmpty() ? q(boot.summary) : QStringLiteral("unknown"));
         if (warnings.isEmpty()) return pass(found);
         const QString text = QStringLiteral("Warning: ") + warnings.join(QStringLiteral("\nWarning: "));
-        if (!m_options.proceedDespiteWarnings)
+        if (!m_options.proceedDespiteWarnings) {
+            m_awaitsConfirmation = true;
             return fail(QStringLiteral("preflight warnings; confirm to reboot anyway"), text);
+        }
         pass(found + QStringLiteral("\n") + text + QStringLiteral("\n(confirmed: proceeding anyway)"));
     };
     ask<method::BootStatusGet>(

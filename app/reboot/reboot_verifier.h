@@ -90,6 +90,9 @@ public:
     Verdict verdict() const { return m_verdict; }
     // The failed step's "title: why", empty unless failed.
     QString failureSummary() const { return m_failure; }
+    // True when the run stopped at preflight only because of warnings (no boot persistence,
+    // unsaved edits) that the user may accept: run again with proceedDespiteWarnings.
+    bool awaitsConfirmation() const { return m_awaitsConfirmation; }
     static QString statusName(Status status);
 
 signals:
@@ -137,6 +140,7 @@ private:
     Step m_step = Step::Preflight;
     Verdict m_verdict = Verdict::Running;
     QString m_failure;
+    bool m_awaitsConfirmation = false;
     bool m_started = false;
     quint64 m_token = 0;  // bumped on every transition: late timers and answers are ignored
     QString m_lastSeen;   // of a polling step, for its timeout message

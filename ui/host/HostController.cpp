@@ -10,6 +10,8 @@
 #include "ui/MainWindow.h"
 #include "ui/host/OverviewController.h"
 #include "ui/host/PoolsController.h"
+#include "ui/host/RebootController.h"
+#include "ui/host/RebootTargets.h"
 #include "ui/host/StaticController.h"
 #include "ui/host/TrafficController.h"
 #include "ui/host/WorkersController.h"
@@ -70,26 +72,10 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
         for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static})
             part->disconnected();
     });
-    // Reboot & verify drives a host's reboot over SSH and watches it come back. "This
-    // computer" is the machine the panel runs on: it is never rebooted from here.
-    auto* reboot = page->reboot();
-    reboot->setHosts({{page->hostId(), session->displayName()}}, page->hostId());
-    if (session->endpoint().isLocal()) {
-        const QString why = tr("This is the computer Fulcrum runs on; it is not rebooted from here. Add a server "
-                               "to reboot and verify it.");
-        reboot->setPreflightWarning(why);
-        reboot->setRebootable(false, why);
-    }
-    connect(reboot, &RebootPage::startRequested, this, [this, reboot] {
-        if (m_session && m_session->endpoint().isLocal()) {
-            reboot->showError(tr("This computer is not rebooted from Fulcrum."),
-                              tr("Reboot-and-verify is for the servers you add; Fulcrum would stop with this one."));
-        } else {
-            reboot->showError(tr("Reboot and verify is not available yet in this version of the panel."),
-                              tr("The reboot itself and the checks after it are not implemented yet. Reboot the host "
-                                 "yourself; the Overview shows whether the agent comes back by itself."));
-        }
-    });
+    // Reboot & verify: every host of the window can be chosen from any host's page.
+    auto* targets = RebootTargets::of(window);
+    targets->add(page->hostId(), session, m_config);
+    m_reboot = new RebootController(page->hostId(), session, page->reboot(), targets, this);
     connect(page, &HostPage::connectRequested, session, &app::HostSession::open);
     connect(page, &HostPage::disconnectRequested, session, &app::HostSession::close);
     onStateChanged();

@@ -23,6 +23,7 @@ class HostPage;
 class MainWindow;
 class OverviewController;
 class PoolsController;
+class RebootController;
 class StaticController;
 class TrafficController;
 class WorkersController;
@@ -42,6 +43,7 @@ public:
     PoolsController* pools() const { return m_pools; }
     WorkersController* workers() const { return m_workers; }
     TrafficController* traffic() const { return m_traffic; }
+    RebootController* reboot() const { return m_reboot; }
 
 signals:
     // Every section has asked for its data after a connection (tests wait for this).
@@ -65,6 +67,7 @@ private:
     WorkersController* m_workers;
     TrafficController* m_traffic;
     StaticController* m_static;
+    RebootController* m_reboot;
     app::DemoSetup* m_demo = nullptr;
     bool m_demoEnabled = false;
     bool m_demoDone = false;

@@ -120,6 +120,47 @@ private slots:
         QCOMPARE(evidence->toPlainText(), QStringLiteral("Traceback: boom"));
     }
 
+    void timelineKeepsGreenEvidenceOneClickAwayAndGroupsUnderHeadings() {
+        Timeline timeline;
+        timeline.show();
+        timeline.setHeading(QStringLiteral("web1"), QStringLiteral("web1"), QStringLiteral("running"),
+                            Timeline::StepState::Running);
+        timeline.setStep(QStringLiteral("web1:up"), QStringLiteral("SSH and agent back"), Timeline::StepState::Passed,
+                         QStringLiteral("answered after 3.1 s"), QDateTime::currentDateTime(), 3100,
+                         QStringLiteral("agent.hello answered 3.1 s after the connection was lost"));
+        timeline.setHeading(QStringLiteral("web2"), QStringLiteral("web2"), QStringLiteral("waiting"));
+        timeline.setStep(QStringLiteral("web2:up"), QStringLiteral("SSH and agent back"), Timeline::StepState::Pending);
+        QCOMPARE(timeline.stepCount(), 2);  // headings are not steps
+        auto* heading = timeline.findChild<QWidget*>(QStringLiteral("timelineHeading_web2"));
+        QVERIFY(heading && !heading->isHidden());
+
+        // A green step's evidence is there but closed; its toggle opens it.
+        QVERIFY(!timeline.isEvidenceShown(QStringLiteral("web1:up")));
+        auto* row = timeline.findChild<QWidget*>(QStringLiteral("timelineStep_web1:up"));
+        auto* toggle = row->findChild<QToolButton*>(QStringLiteral("timelineEvidenceToggle"));
+        QVERIFY(toggle && !toggle->isHidden());
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(timeline.isEvidenceShown(QStringLiteral("web1:up")));
+        QVERIFY(!row->findChild<QPlainTextEdit*>(QStringLiteral("timelineEvidence"))->isHidden());
+        // A running step shows how long it has been running; a pending one has no toggle.
+        timeline.setStep(QStringLiteral("web2:up"), QStringLiteral("SSH and agent back"), Timeline::StepState::Running,
+                         {}, QDateTime::currentDateTime(), 12000);
+        auto* time = timeline.findChild<QWidget*>(QStringLiteral("timelineStep_web2:up"))
+                         ->findChild<QLabel*>(QStringLiteral("timelineTime"));
+        QVERIFY2(time->text().contains(QStringLiteral("running 12.0 s")), qPrintable(time->text()));
+        QVERIFY(timeline.findChild<QWidget*>(QStringLiteral("timelineStep_web2:up"))
+                    ->findChild<QToolButton*>(QStringLiteral("timelineEvidenceToggle"))
+                    ->isHidden());
+        // A step that turns red opens its evidence by itself.
+        timeline.setStep(QStringLiteral("web2:up"), QStringLiteral("SSH and agent back"), Timeline::StepState::Failed,
+                         QStringLiteral("no success within 600.0 s"), QDateTime::currentDateTime(), 600000,
+                         QStringLiteral("no success within 600.0 s\nlast seen: connection refused"));
+        QVERIFY(timeline.isEvidenceShown(QStringLiteral("web2:up")));
+        timeline.clear();
+        QCOMPARE(timeline.stepCount(), 0);
+        QVERIFY(!timeline.findChild<QWidget*>(QStringLiteral("timelineHeading_web1")));
+    }
+
     void bannerShowsActionsAndClears() {
         MessageBanner banner;
         int clicks = 0;
