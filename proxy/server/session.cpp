@@ -1,6 +1,7 @@
 // One client connection: read a request head (llhttp, strict), route it, answer from a
 // static root or proxy it to a pool, repeat while keep-alive allows. C++20 coroutine on its
-// worker's loop; a watchdog timer enforces every timeout by cancelling the waiting socket.
+// worker's loop; the worker's deadline tick enforces every timeout by cancelling the waiting
+// socket (check_deadline).
 #include "proxy/server/session.h"
 
 #include <sys/sendfile.h>
@@ -13,11 +14,11 @@
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/ssl/stream.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <chrono>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "proxy/http/forwarding.h"
@@ -110,10 +111,7 @@ public:
           m_tls(static_cast<bool>(listener.tls)),
           m_redirect(listener.config.redirect_to_https),
           m_https_port(listener.https_port),
-          m_hsts(listener.config.hsts_max_age),
-          m_timer(worker.io()),
-          m_parser(http::HttpParser::Kind::request, m_server.options().limits),
-          m_upstream_parser(http::HttpParser::Kind::response, upstream_limits()) {
+          m_hsts(listener.config.hsts_max_age) {
         asio::error_code ec;
         const auto remote = lowest(m_stream).remote_endpoint(ec);
         m_client_ip = ec ? "unknown" : remote.address().to_string();
@@ -129,13 +127,10 @@ public:
         m_listener_stats->active_connections.fetch_sub(1, std::memory_order_relaxed);
         if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
         if (m_upstream_buffer) m_worker.buffers().give(std::move(m_upstream_buffer));
+        if (m_x) m_worker.exchanges().give(std::move(m_x));
     }
 
-    void start() {
-        auto self = this->shared_from_this();
-        asio::co_spawn(m_worker.io(), watchdog(self), asio::detached);
-        asio::co_spawn(m_worker.io(), run(self), asio::detached);
-    }
+    void start() { asio::co_spawn(m_worker.io(), run(this->shared_from_this()), asio::detached); }
 
     void on_stop() override {
         m_keep_going = false;
@@ -145,46 +140,36 @@ public:
         }
     }
 
-private:
-    static http::HttpLimits upstream_limits() {
-        http::HttpLimits limits;
-        limits.max_body_bytes = ~0ull;
-        return limits;
+    // The worker's deadline tick calls this (same thread): past the deadline, cancel what the
+    // current phase waits on; the cancelled operation sees m_timed_out.
+    void check_deadline(Clock::time_point now) override {
+        if (m_closed || m_phase == Phase::none || now < m_deadline) return;
+        m_timed_out = m_phase;
+        m_phase = Phase::none;
+        asio::error_code ignored;
+        if (m_timed_out == Phase::upstream_connect || m_timed_out == Phase::upstream_io) {
+            if (m_upstream) m_upstream->cancel(ignored);
+        } else {
+            lowest(m_stream).cancel(ignored);
+            if (m_timed_out == Phase::tunnel && m_upstream) m_upstream->cancel(ignored);
+        }
     }
 
+private:
     // ---- timeouts -------------------------------------------------------------------
 
     void arm(Phase phase, std::uint64_t ms) {
         m_phase = phase;
         m_timed_out = Phase::none;
         m_deadline = Clock::now() + std::chrono::milliseconds(ms);
-        if (m_deadline < m_timer.expiry()) m_timer.expires_at(m_deadline);  // wakes the watchdog early
     }
     void disarm() { m_phase = Phase::none; }
 
-    awaitable<void> watchdog([[maybe_unused]] std::shared_ptr<Session> self) {  // self: keeps us alive
-        while (!m_closed) {
-            m_timer.expires_at(m_phase == Phase::none ? Clock::now() + std::chrono::hours(1) : m_deadline);
-            asio::error_code ec;
-            co_await m_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            if (m_closed) break;
-            if (m_phase != Phase::none && Clock::now() >= m_deadline) {
-                m_timed_out = m_phase;
-                m_phase = Phase::none;
-                asio::error_code ignored;
-                if (m_timed_out == Phase::upstream_connect || m_timed_out == Phase::upstream_io) {
-                    if (m_upstream) m_upstream->cancel(ignored);
-                } else {
-                    lowest(m_stream).cancel(ignored);
-                    if (m_timed_out == Phase::tunnel && m_upstream) m_upstream->cancel(ignored);
-                }
-            }
-        }
-    }
-
     // ---- client I/O -----------------------------------------------------------------
 
-    awaitable<bool> write_client(std::vector<asio::const_buffer>& buffers) {
+    // By value: a const_buffer or a span over the caller's buffers (no copy of a vector).
+    template <class Buffers>
+    awaitable<bool> write_client_all(Buffers buffers) {
         arm(Phase::client_write, m_server.options().send_timeout_ms);
         asio::error_code ec;
         const auto n = co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
@@ -192,16 +177,18 @@ private:
         add(m_listener_stats->bytes_out, n);
         co_return !ec;
     }
-
+    awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers) {
+        return write_client_all(std::span<const asio::const_buffer>(buffers));
+    }
     awaitable<bool> write_client(std::string_view bytes) {
-        std::vector<asio::const_buffer> buffers{asio::buffer(bytes)};
-        co_return co_await write_client(buffers);
+        return write_client_all(asio::const_buffer(bytes.data(), bytes.size()));
     }
 
     awaitable<void> respond_error(int status, std::string_view detail, bool keep_alive, std::string_view extra = {}) {
-        http::build_error_response(status, detail, keep_alive, m_out, extra);
+        ensure_exchange();
+        http::build_error_response(status, detail, keep_alive, m_x->out, extra);
         note_status(status);
-        co_await write_client(m_out);
+        co_await write_client(m_x->out);
     }
 
     // Counted before the response is written, so a client that has its answer can already
@@ -213,6 +200,9 @@ private:
 
     void ensure_buffer() {
         if (!m_buffer) m_buffer = m_worker.buffers().take();
+    }
+    void ensure_exchange() {
+        if (!m_x) m_x = m_worker.exchanges().take();
     }
 
     // Moves the unconsumed bytes [m_start, m_filled) to the front of the buffer.
@@ -257,6 +247,7 @@ private:
                 if (m_start == m_filled) {
                     m_start = m_filled = 0;
                     if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
+                    if (m_x) m_worker.exchanges().give(std::move(m_x));
                     arm(first ? Phase::client_head : Phase::client_idle, first ? opts.header_timeout_ms : opts.idle_timeout_ms);
                     asio::error_code ec;
                     co_await m_stream.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
@@ -268,6 +259,7 @@ private:
                 }
             }
             ensure_buffer();
+            ensure_exchange();
             compact();
             if (!co_await serve_one(first)) break;
             first = false;
@@ -278,7 +270,6 @@ private:
     void close() {
         m_closed = true;
         asio::error_code ec;
-        m_timer.cancel();
         if constexpr (std::is_same_v<Stream, TlsStream>) {
             tls::close_cleanly(m_stream.native_handle());
         }
@@ -291,19 +282,19 @@ private:
     awaitable<bool> serve_one(bool first) {
         const auto& opts = m_server.options();
         m_status = 0;
-        m_parser.start(m_buffer.get() + m_start);
+        m_x->request.start(m_buffer.get() + m_start);
         std::size_t parsed = m_start;  // bytes of the buffer fed to the parser
         http::HttpParser::Result result;
         const auto started = Clock::now();
         const std::uint64_t head_timeout = first ? opts.header_timeout_ms : opts.header_timeout_ms;
         while (true) {
             if (parsed < m_filled) {
-                result = m_parser.feed_head(m_buffer.get() + parsed, m_filled - parsed);
+                result = m_x->request.feed_head(m_buffer.get() + parsed, m_filled - parsed);
                 parsed += result.consumed;
                 if (result.status != http::HttpParser::Status::need_more) break;
             }
             if (m_filled >= m_worker.buffers().size()) {
-                result = m_parser.feed_head(m_buffer.get() + parsed, 0);
+                result = m_x->request.feed_head(m_buffer.get() + parsed, 0);
                 result.status = http::HttpParser::Status::error;
                 break;
             }
@@ -317,7 +308,7 @@ private:
             }
         }
         if (result.status == http::HttpParser::Status::error) {
-            auto error = m_parser.error();
+            auto error = m_x->request.error();
             if (error == http::HttpError::none) error = http::HttpError::head_too_large;
             add(m_listener_stats->requests);
             co_await respond_error(http::status_of(error), http::to_string(error), false);
@@ -332,7 +323,7 @@ private:
     }
 
     awaitable<bool> handle(bool message_done) {
-        const auto& head = m_parser.head();
+        const auto& head = m_x->request.head();
         RequestInfo req;
         req.method.assign(head.method);
         req.http11 = head.http11();
@@ -372,7 +363,7 @@ private:
     // ---- static files ---------------------------------------------------------------
 
     awaitable<bool> serve_static(const RouteRuntime& route, RequestInfo& req, std::string_view target) {
-        const auto& head = m_parser.head();
+        const auto& head = m_x->request.head();
         static_files::StaticRequest sreq;
         sreq.method = head.method;
         auto path = target.substr(0, target.find('?'));
@@ -401,17 +392,17 @@ private:
         std::string extra;
         if (!keep) extra += "Connection: close\r\n";
         if (m_tls && m_hsts > 0) extra += "Strict-Transport-Security: max-age=" + std::to_string(m_hsts) + "\r\n";
-        m_out.clear();
-        response.append_head(m_out, extra);
+        m_x->out.clear();
+        response.append_head(m_x->out, extra);
         note_status(response.status);
         if (!response.send_body || (!response.file.valid() && response.body.empty())) {
-            co_return co_await write_client(m_out) && keep;
+            co_return co_await write_client(m_x->out) && keep;
         }
         if (!response.file.valid()) {
-            std::vector<asio::const_buffer> buffers{asio::buffer(m_out), asio::buffer(response.body)};
+            std::vector<asio::const_buffer> buffers{asio::buffer(m_x->out), asio::buffer(response.body)};
             co_return co_await write_client(buffers) && keep;
         }
-        if (!co_await write_client(m_out)) co_return false;
+        if (!co_await write_client(m_x->out)) co_return false;
         co_return co_await send_file(response.file.get(), response.offset, response.length) && keep;
     }
 
@@ -465,10 +456,10 @@ private:
         bool reused = false;
     };
 
-    awaitable<bool> connect_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, bool& reused) {
+    awaitable<bool> connect_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, bool replay_safe, bool& reused) {
         const auto& cfg = pool.config();
         if (cfg.keepalive.max_idle > 0) {
-            if (auto idle = m_worker.take_idle(&server)) {
+            if (auto idle = m_worker.take_idle(&server, replay_safe)) {
                 m_upstream.emplace(std::move(*idle));
                 reused = true;
                 co_return true;
@@ -506,7 +497,7 @@ private:
         std::string sizes;
         while (true) {
             pieces.clear();
-            auto result = m_parser.feed_body(m_buffer.get() + m_start, m_filled - m_start, pieces);
+            auto result = m_x->request.feed_body(m_buffer.get() + m_start, m_filled - m_start, pieces);
             if (result.status == http::HttpParser::Status::error) {
                 client_failed = true;
                 co_return false;
@@ -558,7 +549,7 @@ private:
 
     awaitable<bool> proxy(pool::PoolRuntime& pool, RequestInfo& req) {
         const auto& cfg = pool.config();
-        const auto& head = m_parser.head();
+        const auto& head = m_x->request.head();
         m_current_pool_timeout = cfg.response_timeout_ms;
         pool::SelectInput input;
         input.client_ip = m_client_ip;
@@ -578,8 +569,8 @@ private:
         options.scheme = m_tls ? "https" : "http";
         options.keep_alive = cfg.keepalive.max_idle > 0;
         options.upgrade = req.upgrade;
-        m_upstream_head.clear();
-        http::build_upstream_request(head, options, m_upstream_head);
+        m_x->upstream_head.clear();
+        http::build_upstream_request(head, options, m_x->upstream_head);
         const bool expect_continue = http::iequals(head.header("expect"), "100-continue");
         add(pool.stats().requests);
 
@@ -609,7 +600,9 @@ private:
             InFlight in_flight(&server);
             add(server.stats.requests);
             bool reused = false;
-            if (!co_await connect_upstream(pool, server, reused)) {
+            // A stale pooled connection costs a GET or HEAD only a retry (below), so those
+            // skip the probe of a recently parked one.
+            if (!co_await connect_upstream(pool, server, req.idempotent && !req.has_body, reused)) {
                 // Nothing was sent: always safe to move on.
                 server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
                 if (selection.index < 64) input.tried |= 1ull << selection.index;
@@ -620,9 +613,9 @@ private:
             // Send the head.
             arm(Phase::upstream_io, cfg.response_timeout_ms);
             asio::error_code ec;
-            co_await asio::async_write(*m_upstream, asio::buffer(m_upstream_head), asio::redirect_error(asio::use_awaitable, ec));
+            co_await asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), asio::redirect_error(asio::use_awaitable, ec));
             disarm();
-            add(server.stats.bytes_in, m_upstream_head.size());
+            add(server.stats.bytes_in, m_x->upstream_head.size());
             bool client_failed = false;
             bool sent_ok = !ec;
             if (sent_ok && req.has_body) {
@@ -646,7 +639,9 @@ private:
             // Failed before (or while) the response.
             const bool timed_out = m_timed_out == Phase::upstream_io;
             drop_upstream();
-            server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+            // A pooled connection that died before answering says nothing about the server
+            // now (it closed that connection while idle); the retry's fresh one will.
+            if (!(reused && !got_byte && !timed_out)) server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
             if (got_byte) co_return false;  // the client already has part of an answer
             // A stale keep-alive connection closed under us, or a failure before any
             // response byte: idempotent bodyless requests may go once more elsewhere; a
@@ -692,13 +687,13 @@ private:
         m_up_filled = 0;
         std::size_t up_start = 0;
         while (true) {  // 1xx responses are skipped
-            m_upstream_parser.start(m_upstream_buffer.get() + up_start);
-            m_upstream_parser.expect_no_body(req.is_head);
+            m_x->response.start(m_upstream_buffer.get() + up_start);
+            m_x->response.expect_no_body(req.is_head);
             std::size_t parsed = up_start;
             http::HttpParser::Result result;
             while (true) {
                 if (parsed < m_up_filled) {
-                    result = m_upstream_parser.feed_head(m_upstream_buffer.get() + parsed, m_up_filled - parsed);
+                    result = m_x->response.feed_head(m_upstream_buffer.get() + parsed, m_up_filled - parsed);
                     parsed += result.consumed;
                     if (result.status != http::HttpParser::Status::need_more) break;
                 }
@@ -708,7 +703,7 @@ private:
                 if (ec || n == 0) co_return -1;
             }
             if (result.status == http::HttpParser::Status::error) co_return -1;
-            const auto status = m_upstream_parser.head().status;
+            const auto status = m_x->response.head().status;
             if (status >= 100 && status < 200 && status != 101) {
                 // Informational: dropped (we sent our own 100 Continue), keep reading.
                 up_start = parsed;
@@ -718,7 +713,7 @@ private:
             up_start = parsed;
             break;
         }
-        const auto& head = m_upstream_parser.head();
+        const auto& head = m_x->response.head();
         got_byte = true;
         note_status(head.status);
         server.stats.count_status(head.status);
@@ -727,7 +722,7 @@ private:
         const bool upgrade = head.status == 101 && req.upgrade;
         if (head.status == 101 && !req.upgrade) co_return -1;
         const bool dechunk = head.chunked && !req.http11;
-        const bool until_eof = m_upstream_parser.body_until_eof();
+        const bool until_eof = m_x->response.body_until_eof();
         const bool client_keep = req.keep_alive && !until_eof && !upgrade && m_keep_going && !m_server.stopping();
         http::ClientResponseOptions options;
         options.keep_alive = client_keep;
@@ -735,14 +730,16 @@ private:
         options.dechunk = dechunk;
         options.upgrade = upgrade;
         options.hsts_max_age = m_tls ? m_hsts : 0;
-        http::build_client_response(head, options, m_out);
+        http::build_client_response(head, options, m_x->out);
         // Head views are dead after the next upstream read; nothing below uses them.
         const bool upstream_keep = head.keep_alive && !until_eof && !upgrade && cfg.keepalive.max_idle > 0;
         std::size_t body_at = up_start;
-        bool done = m_upstream_parser.message_done();
-        std::vector<asio::const_buffer> buffers;
-        std::vector<std::string_view> pieces;
-        buffers.push_back(asio::buffer(m_out));
+        bool done = m_x->response.message_done();
+        // Members, so their capacity carries over from one response to the next.
+        auto& buffers = m_x->iov;
+        auto& pieces = m_x->pieces;
+        buffers.clear();
+        buffers.push_back(asio::buffer(m_x->out));
         if (upgrade) {
             if (m_up_filled > body_at) buffers.push_back(asio::buffer(m_upstream_buffer.get() + body_at, m_up_filled - body_at));
             if (!co_await write_client(buffers)) co_return 0;
@@ -753,7 +750,7 @@ private:
         while (true) {
             if (!done && m_up_filled > body_at) {
                 pieces.clear();
-                const auto result = m_upstream_parser.feed_body(m_upstream_buffer.get() + body_at, m_up_filled - body_at, pieces);
+                const auto result = m_x->response.feed_body(m_upstream_buffer.get() + body_at, m_up_filled - body_at, pieces);
                 if (result.status == http::HttpParser::Status::error) {
                     if (buffers.size() > 0 && !co_await write_client(buffers)) co_return 0;
                     co_return 0;  // malformed body mid-way: the client's response is cut
@@ -781,7 +778,7 @@ private:
             add(server.stats.bytes_out, n);
             if (ec || n == 0) {
                 if (!ec || ec == asio::error::eof) {
-                    if (m_upstream_parser.finish().status == http::HttpParser::Status::message_complete) {
+                    if (m_x->response.finish().status == http::HttpParser::Status::message_complete) {
                         drop_upstream();
                         co_return 0;  // close-delimited body ended; the client's must close too
                     }
@@ -862,7 +859,6 @@ private:
     std::uint64_t m_hsts;
     std::string m_client_ip;
 
-    asio::steady_timer m_timer;
     Clock::time_point m_deadline{};
     Phase m_phase = Phase::none;
     Phase m_timed_out = Phase::none;
@@ -872,16 +868,13 @@ private:
     std::unique_ptr<char[]> m_buffer;
     std::size_t m_start = 0;
     std::size_t m_filled = 0;
-    http::HttpParser m_parser;
-    std::string m_out;
+    std::unique_ptr<Exchange> m_x;  // while a request is in progress
     int m_status = 0;
     std::shared_ptr<const Snapshot> m_snapshot;
 
     std::optional<tcp::socket> m_upstream;
     std::unique_ptr<char[]> m_upstream_buffer;
     std::size_t m_up_filled = 0;
-    http::HttpParser m_upstream_parser;
-    std::string m_upstream_head;
     std::uint64_t m_current_pool_timeout = 60000;
     bool m_body_sent = false;
 };

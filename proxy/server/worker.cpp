@@ -27,8 +27,16 @@ void BufferPool::give(std::unique_ptr<char[]> buffer) {
     if (buffer && m_free.size() < 256) m_free.push_back(std::move(buffer));
 }
 
+// How late a timeout may fire: every connection's deadline is checked this often.
+constexpr auto kDeadlineTick = std::chrono::milliseconds(50);
+
 Worker::Worker(ProxyServer& server, std::size_t index, std::size_t buffer_size)
-    : m_server(server), m_index(index), m_buffers(buffer_size), m_sweep_timer(m_io) {}
+    : m_server(server),
+      m_index(index),
+      m_buffers(buffer_size),
+      m_exchanges(server.options().limits),
+      m_sweep_timer(m_io),
+      m_deadline_timer(m_io) {}
 
 Worker::~Worker() { join(); }
 
@@ -94,13 +102,22 @@ void Worker::accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::accepto
         asio::detached);
 }
 
-std::optional<asio::ip::tcp::socket> Worker::take_idle(const pool::ServerRuntime* server) {
+// How long a parked upstream connection may skip the probe for a replay-safe request. A
+// server that closes a connection without saying so in its last response does it at once
+// (a crash, a restart: EOF or RST, which the caller's retry absorbs); one that writes stray
+// bytes first (a 408 on idle) does it after its own idle timeout, seconds later, and those
+// bytes must never be taken for the answer, so older connections are always probed.
+constexpr std::int64_t kUnprobedIdleMs = 1000;
+
+std::optional<asio::ip::tcp::socket> Worker::take_idle(const pool::ServerRuntime* server, bool replay_safe) {
     const auto it = m_idle.find(server);
     if (it == m_idle.end()) return std::nullopt;
     auto& list = it->second.connections;
+    const auto now = replay_safe ? pool::now_ms() : 0;
     while (!list.empty()) {
         auto connection = std::move(list.back());
         list.pop_back();
+        if (replay_safe && now - connection.parked_ms < kUnprobedIdleMs) return std::move(connection.socket);
         // A connection the server closed while idle reads as EOF (or stray bytes): drop it
         // here instead of failing a request on it.
         char probe;
@@ -122,7 +139,8 @@ void Worker::put_idle(const std::shared_ptr<pool::ServerRuntime>& server, asio::
         list.connections.front().socket.close(ec);
         list.connections.pop_front();
     }
-    list.connections.push_back({std::move(socket), pool::now_ms() + static_cast<std::int64_t>(idle_timeout_ms)});
+    const auto now = pool::now_ms();
+    list.connections.push_back({std::move(socket), now, now + static_cast<std::int64_t>(idle_timeout_ms)});
 }
 
 void Worker::sweep_idle() {
@@ -144,6 +162,33 @@ void Worker::sweep_idle() {
     m_sweep_timer.expires_after(std::chrono::seconds(1));
     m_sweep_timer.async_wait([this](const asio::error_code& ec) {
         if (!ec) sweep_idle();
+    });
+}
+
+void Worker::track(SessionBase* session) {
+    m_sessions.insert(session);
+    if (!m_deadline_ticking) {
+        m_deadline_ticking = true;
+        tick_deadlines();
+    }
+}
+
+void Worker::tick_deadlines() {
+    if (m_sessions.empty()) {
+        m_deadline_ticking = false;
+        return;
+    }
+    // check_deadline only cancels socket operations; their completions run later, so no
+    // session leaves the set while it is walked.
+    const auto now = std::chrono::steady_clock::now();
+    for (auto* session : m_sessions) session->check_deadline(now);
+    m_deadline_timer.expires_after(kDeadlineTick);
+    m_deadline_timer.async_wait([this](const asio::error_code& ec) {
+        if (ec) {
+            m_deadline_ticking = false;
+            return;
+        }
+        tick_deadlines();
     });
 }
 

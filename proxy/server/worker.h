@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "proxy/pool/server_runtime.h"
+#include "proxy/server/exchange.h"
 
 namespace fulcrum::proxy::server {
 
@@ -35,11 +37,13 @@ private:
     std::vector<std::unique_ptr<char[]>> m_free;
 };
 
-// What a worker can ask of a connection it tracks (for graceful stop).
+// What a worker can ask of a connection it tracks (graceful stop, timeouts).
 class SessionBase {
 public:
     virtual ~SessionBase() = default;
     virtual void on_stop() = 0;  // close now if idle; otherwise finish the request and close
+    // Enforces the connection's current timeout: past its deadline, cancels what it waits on.
+    virtual void check_deadline(std::chrono::steady_clock::time_point now) = 0;
 };
 
 // One event loop on one thread: its own acceptors (SO_REUSEPORT), connections, idle
@@ -54,6 +58,7 @@ public:
     ProxyServer& server() { return m_server; }
     std::size_t index() const { return m_index; }
     BufferPool& buffers() { return m_buffers; }
+    ExchangePool& exchanges() { return m_exchanges; }
 
     void start();
     void join();
@@ -63,12 +68,14 @@ public:
     void close_acceptor(const std::string& key);
     void close_all_acceptors();
 
-    // Idle upstream connections, per server; loop thread only.
-    std::optional<asio::ip::tcp::socket> take_idle(const pool::ServerRuntime* server);
+    // Idle upstream connections, per server; loop thread only. `replay_safe`: the caller
+    // retries the request elsewhere if the connection turns out to be closed, so a connection
+    // parked only briefly is handed out without the probe (one syscall less per request).
+    std::optional<asio::ip::tcp::socket> take_idle(const pool::ServerRuntime* server, bool replay_safe = false);
     void put_idle(const std::shared_ptr<pool::ServerRuntime>& server, asio::ip::tcp::socket socket,
                   std::uint32_t max_idle, std::uint64_t idle_timeout_ms);
 
-    void track(SessionBase* session) { m_sessions.insert(session); }
+    void track(SessionBase* session);
     void untrack(SessionBase* session) { m_sessions.erase(session); }
     void stop_sessions();
     std::size_t session_count() const { return m_session_count.load(std::memory_order_relaxed); }
@@ -77,9 +84,11 @@ public:
 private:
     void accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
     void sweep_idle();
+    void tick_deadlines();
 
     struct IdleConnection {
         asio::ip::tcp::socket socket;
+        std::int64_t parked_ms;
         std::int64_t expires_ms;
     };
     struct IdleList {
@@ -92,6 +101,7 @@ private:
     // Declared before the loop so they outlive it: destroying the io_context destroys the
     // connections still queued on it, and those give back buffers and untrack themselves.
     BufferPool m_buffers;
+    ExchangePool m_exchanges;
     std::unordered_set<SessionBase*> m_sessions;
     std::atomic<std::size_t> m_session_count{0};
     asio::io_context m_io{1};
@@ -99,6 +109,11 @@ private:
     std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
     std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;
     asio::steady_timer m_sweep_timer;
+    // One timer for every connection's timeouts instead of one timer (and a watchdog
+    // coroutine) each: arming a timeout is two stores, and an idle connection carries no
+    // pending timer operation. Runs only while there are connections.
+    asio::steady_timer m_deadline_timer;
+    bool m_deadline_ticking = false;
 };
 
 }  // namespace fulcrum::proxy::server

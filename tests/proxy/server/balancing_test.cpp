@@ -175,6 +175,48 @@ TEST_F(Balancing, UpstreamKeepAliveIsReused) {
     EXPECT_EQ(upstreams[0]->requests(), 20);
 }
 
+// Upstream connections that the server closed while they sat in the keep-alive pool never
+// fail a request: a GET on one is retried on a fresh connection, a POST never reaches one.
+TEST_F(Balancing, StaleKeepAliveConnectionsNeverFailRequests) {
+    add_upstreams(1);
+    upstreams[0]->set_mode(TestUpstream::Mode::close_after_answer);
+    start(pool_config({{"name", "app"}, {"servers", servers_json()}, {"max_fails", 1}}));
+    TestClient client(port);
+    for (int i = 0; i < 10; ++i) {
+        const bool post = i % 2 == 1;
+        // The pause lets the upstream's FIN arrive before the next request, as it would in
+        // production; a POST must find the connection closed and open another one.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        client.send(post ? "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+                         : "GET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto response = client.read_response();
+        EXPECT_EQ(response.status, 200) << "request " << i;
+        if (post) {
+            EXPECT_EQ(response.body, "u0:hi");
+        }
+    }
+    EXPECT_EQ(upstreams[0]->requests(), 10);
+    EXPECT_EQ(upstreams[0]->connections(), 10);
+}
+
+// A connection that sat idle long enough for the server's own idle timeout may hold stray
+// bytes (an unsolicited 408); they are never taken for the next request's answer.
+TEST_F(Balancing, StrayBytesOnAnIdleUpstreamConnectionAreNotAnAnswer) {
+    add_upstreams(1);
+    upstreams[0]->set_mode(TestUpstream::Mode::stray_408_when_idle);
+    upstreams[0]->set_idle_close_ms(1100);
+    start(pool_config({{"name", "app"}, {"servers", servers_json()}}));
+    TestClient client(port);
+    client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(client.read_response().status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    client.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto response = client.read_response();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.headers.at("x-upstream"), "u0");
+    EXPECT_EQ(upstreams[0]->requests(), 2);
+}
+
 TEST_F(Balancing, SlowUpstreamGets504) {
     add_upstreams(1);
     upstreams[0]->set_delay_ms(1500);

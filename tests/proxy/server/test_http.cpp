@@ -123,6 +123,14 @@ void TestUpstream::serve(int fd) {
     std::string buffer;
     while (!m_stopping) {
         std::size_t head_end;
+        if (buffer.empty() && m_mode.load() == Mode::stray_408_when_idle) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, m_idle_close_ms.load()) == 0) {
+                const std::string stray = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                ::send(fd, stray.data(), stray.size(), MSG_NOSIGNAL);
+                break;
+            }
+        }
         while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
             std::string before = buffer;
             if (!read_more(fd, buffer, 10000)) {
@@ -200,6 +208,7 @@ void TestUpstream::serve(int fd) {
         if (request.method != "HEAD") response += body;
         if (::send(fd, response.data(), response.size(), MSG_NOSIGNAL) < 0) break;
         if (request.headers["connection"] == "close") break;
+        if (mode == Mode::close_after_answer && !health) break;
     }
     ::close(fd);
 }

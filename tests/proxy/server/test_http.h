@@ -25,7 +25,10 @@ struct RecordedRequest {
 // Answers "NAME" (200) unless a behaviour says otherwise.
 class TestUpstream {
 public:
-    enum class Mode { normal, reset_before_answer, fail_status, slow };
+    // close_after_answer: answers as keep-alive, then closes (every pooled connection goes
+    // stale). stray_408_when_idle: a keep-alive connection left idle for idle_close_ms gets
+    // an unsolicited 408 and is closed, as some servers do on their own idle timeout.
+    enum class Mode { normal, reset_before_answer, fail_status, slow, close_after_answer, stray_408_when_idle };
 
     explicit TestUpstream(std::string name);
     ~TestUpstream();
@@ -38,6 +41,7 @@ public:
     void set_mode(Mode mode) { m_mode = mode; }
     void set_status(int status) { m_status = status; }
     void set_delay_ms(int ms) { m_delay_ms = ms; }
+    void set_idle_close_ms(int ms) { m_idle_close_ms = ms; }
 
     int requests() const { return m_requests.load(); }
     int connections() const { return m_connections.load(); }
@@ -56,6 +60,7 @@ private:
     std::atomic<Mode> m_mode{Mode::normal};
     std::atomic<int> m_status{200};
     std::atomic<int> m_delay_ms{0};
+    std::atomic<int> m_idle_close_ms{1000};
     std::atomic<int> m_requests{0};
     std::atomic<int> m_connections{0};
     std::atomic<int> m_health{0};

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/buffer.hpp>
+
+#include "proxy/http/http_parser.h"
+
+namespace fulcrum::proxy::server {
+
+// Everything one request/response exchange needs beyond the connection itself: both parsers
+// (with their reserved field vectors), the heads we build and the gather lists. A connection
+// holds one only while a request is in progress, like its read buffer, so an idle keep-alive
+// connection does not carry ~2 KiB of parser state it is not using.
+struct Exchange {
+    explicit Exchange(const http::HttpLimits& request_limits);
+
+    http::HttpParser request;
+    http::HttpParser response;
+    std::string out;            // the head (or whole error answer) for the client
+    std::string upstream_head;  // the head for the upstream
+    std::vector<asio::const_buffer> iov;
+    std::vector<std::string_view> pieces;
+};
+
+// Recycled per loop thread (single-threaded, no locks); a burst's extras go back to the
+// allocator beyond a bounded reserve.
+class ExchangePool {
+public:
+    explicit ExchangePool(http::HttpLimits request_limits) : m_limits(request_limits) {}
+    std::unique_ptr<Exchange> take();
+    void give(std::unique_ptr<Exchange> exchange);
+
+private:
+    http::HttpLimits m_limits;
+    std::vector<std::unique_ptr<Exchange>> m_free;
+};
+
+}  // namespace fulcrum::proxy::server
