@@ -32,6 +32,8 @@ int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
     if (command == QStringLiteral("workers")) return workersCommand(context);
     if (command == QStringLiteral("pool")) return poolCommand(context);
     if (command == QStringLiteral("logs")) return logsCommand(context);
+    if (command == QStringLiteral("boot")) return bootCommand(context);
+    if (command == QStringLiteral("reboot-verify")) return rebootVerifyCommand(context);
     err << "fulcrum-ctl: unknown command \"" << command << "\".\n" << kCtlUsage;
     return kExitUsage;
 }

@@ -29,6 +29,16 @@ const char* const kCtlUsage =
     "  pool drain|enable|disable HOST POOL ADDRESS\n"
     "  pool weight HOST POOL ADDRESS N\n"
     "  pool set-server HOST POOL ADDRESS [--state active|draining|disabled] [--weight 1-1000]\n"
+    "  boot status|install HOST            does the agent start at boot; install it (--mechanism\n"
+    "                                      cron|systemd-user|systemd-system, default: the best one)\n"
+    "  reboot-verify HOST [--reboot-command CMD] [--stability-seconds N] [--yes]\n"
+    "                                      reboot HOST and check everything comes back; each step\n"
+    "                                      printed as it happens; preflight warnings stop unless --yes\n"
+    "  reboot-verify HOST... --rolling [--drain-on HOST]...\n"
+    "                                      one host after another: its servers drained out of the\n"
+    "                                      pools of the other hosts named (and --drain-on hosts), no\n"
+    "                                      request in flight, reboot and verify, pools restored; the\n"
+    "                                      first host that is not green stops the run\n"
     "\n"
     "Options:\n"
     "  -p PORT        SSH port              -l USER        SSH user\n"
@@ -39,7 +49,9 @@ const char* const kCtlUsage =
     "  --force        deploy: upload even if the host has the same agent\n"
     "\n"
     "Exit status: 0 success, 1 the host or agent refused or failed, 2 usage error,\n"
-    "3 could not connect or log in, 4 host key unknown or changed.\n";
+    "3 could not connect or log in, 4 host key unknown or changed,\n"
+    "5 reboot-verify: the verdict is red (a step failed), 6 reboot-verify: stopped by preflight\n"
+    "warnings (nothing was rebooted; --yes to go on anyway).\n";
 
 std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
     CtlArgs args;
@@ -60,10 +72,16 @@ std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
             args.json = true;
         } else if (a == QStringLiteral("--force")) {
             args.force = true;
+        } else if (a == QStringLiteral("--yes") || a == QStringLiteral("-y")) {
+            args.yes = true;
+        } else if (a == QStringLiteral("--rolling")) {
+            args.rolling = true;
         } else if (a == QStringLiteral("-p") || a == QStringLiteral("-i") || a == QStringLiteral("-l") ||
                    a == QStringLiteral("--inventory") || a == QStringLiteral("--comment") || a == QStringLiteral("--state") ||
                    a == QStringLiteral("--weight") || a == QStringLiteral("--version") || a == QStringLiteral("--timeout") || a == QStringLiteral("--lines") ||
-                   a == QStringLiteral("--auth") || a == QStringLiteral("-J") || a == QStringLiteral("--proxy-jump")) {
+                   a == QStringLiteral("--auth") || a == QStringLiteral("-J") || a == QStringLiteral("--proxy-jump") ||
+                   a == QStringLiteral("--reboot-command") || a == QStringLiteral("--stability-seconds") ||
+                   a == QStringLiteral("--mechanism") || a == QStringLiteral("--drain-on")) {
             const auto v = value();
             if (!v) return QStringLiteral("%1 needs a value.").arg(a);
             bool ok = true;
@@ -102,6 +120,20 @@ std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
                 args.lines = n;
             } else if (a == QStringLiteral("--auth")) {
                 args.auth = *v;
+            } else if (a == QStringLiteral("--reboot-command")) {
+                if (v->trimmed().isEmpty()) return QStringLiteral("--reboot-command must not be empty.");
+                if (v->size() > 4096) return QStringLiteral("--reboot-command is longer than 4096 characters.");
+                args.rebootCommand = *v;
+            } else if (a == QStringLiteral("--stability-seconds")) {
+                const int s = v->toInt(&ok);
+                if (!ok || s < 0 || s > 3600) return QStringLiteral("--stability-seconds must be 0 to 3600.");
+                args.stabilitySeconds = s;
+            } else if (a == QStringLiteral("--drain-on")) {
+                args.drainOn << *v;
+            } else if (a == QStringLiteral("--mechanism")) {
+                if (*v != QStringLiteral("cron") && *v != QStringLiteral("systemd-user") && *v != QStringLiteral("systemd-system"))
+                    return QStringLiteral("--mechanism must be cron, systemd-user or systemd-system, not \"%1\".").arg(*v);
+                args.mechanism = *v;
             } else {
                 args.proxyJump = *v;
             }

@@ -28,6 +28,12 @@ struct CtlArgs {
     int lines = 200;               // --lines (logs)
     QString auth;                  // --auth (hosts add)
     QString proxyJump;             // -J / --proxy-jump (hosts add)
+    QString rebootCommand;         // --reboot-command (reboot-verify; empty: the default)
+    std::optional<int> stabilitySeconds;  // --stability-seconds (reboot-verify)
+    bool yes = false;              // --yes: go on despite preflight warnings
+    bool rolling = false;          // --rolling: reboot-verify several hosts one after another
+    QStringList drainOn;           // --drain-on HOST (repeatable): more hosts whose pools are drained
+    QString mechanism;             // --mechanism (boot install)
 };
 
 // The parsed arguments (without argv[0]) or the usage error to print.

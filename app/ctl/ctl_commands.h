@@ -22,5 +22,7 @@ int configCommand(CtlContext& c);
 int workersCommand(CtlContext& c);
 int poolCommand(CtlContext& c);
 int logsCommand(CtlContext& c);
+int bootCommand(CtlContext& c);
+int rebootVerifyCommand(CtlContext& c);
 
 }  // namespace fulcrum::app::ctl

@@ -16,7 +16,15 @@
 
 namespace fulcrum::app::ctl {
 
-enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitConnect = 3, kExitHostKey = 4 };
+enum ExitCode {
+    kExitOk = 0,
+    kExitFailed = 1,
+    kExitUsage = 2,
+    kExitConnect = 3,
+    kExitHostKey = 4,
+    kExitRedVerdict = 5,     // reboot-verify ran and a step failed
+    kExitPreflightStop = 6,  // reboot-verify: preflight warnings, not confirmed; nothing rebooted
+};
 
 // HOST → where to connect; an error text when it names nothing usable.
 std::variant<HostEndpoint, QString> resolveHost(const QString& host, const CtlArgs& args, const Inventory* inventory);

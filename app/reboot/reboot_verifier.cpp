@@ -28,6 +28,12 @@ const char* const kTitles[] = {
 };
 static_assert(std::size(kTitles) == std::size_t(RebootVerifier::Step::Count));
 
+const char* const kKeys[] = {
+    "preflight", "record_boot_id", "issue_reboot", "host_down", "host_up", "new_boot_id",
+    "agent_from_boot", "workers_healthy", "listeners_bound", "upstreams_reachable", "stability",
+};
+static_assert(std::size(kKeys) == std::size_t(RebootVerifier::Step::Count));
+
 // Evidence from a host is bounded: a hostile or chatty host cannot flood the UI.
 QString bounded(QString text, qsizetype max = 4000) {
     if (text.size() > max) text = text.left(max) + QStringLiteral("\n[… cut]");
@@ -64,6 +70,11 @@ QString RebootVerifier::statusName(Status status) {
     case Status::Skipped: return QStringLiteral("skipped");
     }
     return {};
+}
+
+QString RebootVerifier::stepKey(Step step) {
+    const int i = int(step);
+    return i >= 0 && i < int(Step::Count) ? QString::fromLatin1(kKeys[i]) : QString();
 }
 
 void RebootVerifier::start() {

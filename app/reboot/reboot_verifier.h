@@ -68,6 +68,8 @@ public:
     Q_ENUM(Status)
     enum class Verdict { Running, Passed, Failed };
     Q_ENUM(Verdict)
+    // A stable machine name of a step ("preflight", "host_down", ...), for scripts and logs.
+    static QString stepKey(Step step);
 
     struct StepRecord {
         Step step = Step::Preflight;

@@ -272,6 +272,97 @@ TEST_F(FulcrumCtlTest, ManagesWorkersOnThisComputer) {
     EXPECT_EQ(r.exitCode, 1) << r.describe();
 }
 
+TEST_F(FulcrumCtlTest, RebootVerifyAndBootArgumentErrorsExitWithTwo) {
+    const QString rv = QStringLiteral("reboot-verify");
+    for (const QStringList& args : {QStringList{rv}, QStringList{rv, QStringLiteral("local"), QStringLiteral("other")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("--stability-seconds"), QStringLiteral("-1")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("--stability-seconds"), QStringLiteral("soon")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("--reboot-command"), QStringLiteral(" ")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("--reboot-command")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("--drain-on"), QStringLiteral("web1")},
+                                    QStringList{rv, QStringLiteral("local"), QStringLiteral("local"), QStringLiteral("--rolling")},
+                                    QStringList{QStringLiteral("boot"), QStringLiteral("local")},
+                                    QStringList{QStringLiteral("boot"), QStringLiteral("enable"), QStringLiteral("local")},
+                                    QStringList{QStringLiteral("boot"), QStringLiteral("install"), QStringLiteral("local"),
+                                                QStringLiteral("--mechanism"), QStringLiteral("inetd")}}) {
+        const CtlRun r = ctl(args);
+        EXPECT_EQ(r.exitCode, 2) << args.join(QLatin1Char(' ')).toStdString() << "\n" << r.describe();
+        EXPECT_TRUE(r.err.contains(QStringLiteral("Usage:"))) << r.describe();
+    }
+    const CtlRun help = ctl({QStringLiteral("--help")});
+    EXPECT_TRUE(help.out.contains(QStringLiteral("reboot-verify HOST"))) << help.describe();
+    EXPECT_TRUE(help.out.contains(QStringLiteral("5 reboot-verify"))) << help.describe();
+}
+
+// This computer has no boot persistence in the test's fresh state directory: reboot-verify
+// stops at preflight, says why and what to do, and never runs the reboot command.
+TEST_F(FulcrumCtlTest, RebootVerifyStopsAtPreflightWarningsWithoutYes) {
+    const QString marker = dir.path() + QStringLiteral("/rebooted");
+    const QStringList args{QStringLiteral("reboot-verify"), QStringLiteral("local"), QStringLiteral("--reboot-command"),
+                           QStringLiteral("touch '%1'").arg(marker)};
+    CtlRun r = ctl(args);
+    EXPECT_EQ(r.exitCode, 6) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("[ 1/11] Preflight: failed"))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("will not start at boot"))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("--yes"))) << r.describe();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("Record boot_id"))) << r.describe();
+    EXPECT_FALSE(QFile::exists(marker));
+
+    r = ctl(args + QStringList{QStringLiteral("--json")});
+    EXPECT_EQ(r.exitCode, 6) << r.describe();
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    EXPECT_EQ(o[QStringLiteral("verdict")].toString(), QStringLiteral("failed")) << r.describe();
+    EXPECT_TRUE(o[QStringLiteral("preflight_stopped")].toBool()) << r.describe();
+    const QJsonArray steps = o[QStringLiteral("steps")].toArray();
+    ASSERT_EQ(steps.size(), 11) << r.describe();
+    EXPECT_EQ(steps[0].toObject()[QStringLiteral("step")].toString(), QStringLiteral("preflight"));
+    EXPECT_EQ(steps[0].toObject()[QStringLiteral("status")].toString(), QStringLiteral("failed"));
+    EXPECT_EQ(steps[10].toObject()[QStringLiteral("status")].toString(), QStringLiteral("skipped"));
+    EXPECT_TRUE(r.err.contains(QStringLiteral("Preflight"))) << r.describe();  // live lines on stderr with --json
+    EXPECT_FALSE(QFile::exists(marker));
+
+    // Rolling: the same stop, reported per host, and nothing rebooted.
+    r = ctl(args + QStringList{QStringLiteral("--rolling"), QStringLiteral("--json")});
+    EXPECT_EQ(r.exitCode, 6) << r.describe();
+    const QJsonObject rolling = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    EXPECT_EQ(rolling[QStringLiteral("verdict")].toString(), QStringLiteral("failed")) << r.describe();
+    const QJsonObject host = rolling[QStringLiteral("hosts")].toArray()[0].toObject();
+    EXPECT_EQ(host[QStringLiteral("phase")].toString(), QStringLiteral("failed")) << r.describe();
+    EXPECT_TRUE(host[QStringLiteral("failure")].toString().startsWith(QStringLiteral("Preflight"))) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("[ 1/11] Preflight: failed"))) << r.describe();
+    EXPECT_FALSE(QFile::exists(marker));
+
+    r = ctl({QStringLiteral("boot"), QStringLiteral("status"), QStringLiteral("local")});
+    EXPECT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("WILL NOT start"))) << r.describe();
+}
+
+// With --yes the run goes on. Killing the agent's daemon drops the connection as a reboot
+// would; the session follows it back, and the unchanged boot_id turns the verdict red (5),
+// each step printed as it happened.
+TEST_F(FulcrumCtlTest, RebootVerifyIsRedWhenTheHostDidNotReallyReboot) {
+    CtlRun r = ctl({QStringLiteral("status"), QStringLiteral("local"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const qint64 pid = QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("agent")].toObject()[QStringLiteral("daemon_pid")].toInteger();
+    ASSERT_GT(pid, 1) << r.describe();
+    r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("local"), QStringLiteral("--yes"), QStringLiteral("--reboot-command"),
+             QStringLiteral("kill %1").arg(pid)});
+    EXPECT_EQ(r.exitCode, 5) << r.describe();
+    for (const char* line : {"[ 1/11] Preflight: passed", "[ 3/11] Issue reboot: passed", "[ 4/11] Host goes down: passed",
+                             "[ 5/11] SSH and agent back: passed", "[ 6/11] New boot_id: failed", "boot_id is unchanged",
+                             "Verdict: RED: New boot_id"}) {
+        EXPECT_TRUE(r.out.contains(QString::fromLatin1(line))) << line << "\n" << r.describe();
+    }
+    EXPECT_FALSE(r.out.contains(QStringLiteral("Agent started by boot persistence"))) << r.describe();
+
+    // A refused reboot command is red at "Issue reboot", with the host's own words.
+    r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("local"), QStringLiteral("--yes"), QStringLiteral("--reboot-command"),
+             QStringLiteral("echo 'sudo: a password is required' >&2; exit 1")});
+    EXPECT_EQ(r.exitCode, 5) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("[ 3/11] Issue reboot: failed"))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("a password is required"))) << r.describe();
+}
+
 TEST_F(FulcrumCtlTest, UnknownHostKeyNeedsAcceptNewAndChangedKeyIsRefused) {
     startSshd();
     // No terminal, no --accept-new: refused, with the fingerprint and what to do.
@@ -318,6 +409,36 @@ TEST_F(FulcrumCtlTest, DeploysThenReportsStatusOverSsh) {
     r = ctl({QStringLiteral("deploy"), QStringLiteral("fixture"), QStringLiteral("--json")}, 120000);
     ASSERT_EQ(r.exitCode, 0) << r.describe();
     EXPECT_FALSE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("uploaded")].toBool()) << r.describe();
+}
+
+// Over SSH: preflight stops without --yes (the reboot command never runs on the host), a
+// refused reboot command is red, and a host that cannot be reached is a connection error (3),
+// not a verdict.
+TEST_F(FulcrumCtlTest, RebootVerifyOverSshStopsRefusesAndTellsUnreachableApart) {
+    startSshd();
+    CtlRun r = ctl({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("fixture"), destination(), QStringLiteral("-i"), key()});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    r = ctl({QStringLiteral("deploy"), QStringLiteral("fixture"), QStringLiteral("--accept-new")}, 120000);
+    ASSERT_EQ(r.exitCode, 0) << r.describe() << "\nsshd:\n" << sshd->log();
+
+    const QString marker = QString::fromStdString(sshd->remote_home()) + QStringLiteral("/rebooted");
+    r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("fixture"), QStringLiteral("--reboot-command"), QStringLiteral("touch ~/rebooted")});
+    EXPECT_EQ(r.exitCode, 6) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Preflight: failed"))) << r.describe();
+    EXPECT_FALSE(QFile::exists(marker));
+
+    r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("fixture"), QStringLiteral("--yes"), QStringLiteral("--reboot-command"),
+             QStringLiteral("touch ~/rebooted; echo 'sudo: a password is required' >&2; exit 1")});
+    EXPECT_EQ(r.exitCode, 5) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Issue reboot: failed"))) << r.describe();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("a password is required"))) << r.describe();
+    EXPECT_TRUE(QFile::exists(marker)) << "the command ran on the host, over SSH";
+
+    const QString dest = destination();
+    sshd->stop();
+    r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("fixture"), QStringLiteral("--yes"), QStringLiteral("--timeout"), QStringLiteral("5")});
+    EXPECT_EQ(r.exitCode, 3) << r.describe();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("Verdict"))) << r.describe();
 }
 
 TEST_F(FulcrumCtlTest, UnreachableHostExitsWithThree) {
