@@ -387,13 +387,26 @@ private:
         sreq.range = head.header("range");
         sreq.if_range = head.header("if-range");
         sreq.accept_encoding = head.header("accept-encoding");
-        auto response = route.files->respond(sreq);
         const bool keep = req.keep_alive && !req.has_body;
         std::string extra;
         if (!keep) extra += "Connection: close\r\n";
         if (m_tls && m_hsts > 0) extra += "Strict-Transport-Security: max-age=" + std::to_string(m_hsts) + "\r\n";
+        // Unconditional whole-file GET/HEAD: the small-file cache may answer (see its header).
+        const bool cacheable = (req.is_head || req.method == "GET") && !sreq.has_range && sreq.if_none_match.empty() &&
+                               sreq.if_modified_since.empty() && sreq.if_range.empty();
+        const auto variant = route.files->options().precompressed ? sreq.accept_encoding : std::string_view{};
+        const auto now = pool::now_ms();
+        if (cacheable) {
+            if (const auto* hit = m_worker.small_files().find(route.files, sreq.path, variant, now)) {
+                note_status(200);
+                co_return co_await send_cached(hit->head(), extra, req.is_head ? std::string_view{} : hit->body()) && keep;
+            }
+        }
+        auto response = route.files->respond(sreq);
         m_x->out.clear();
-        response.append_head(m_x->out, extra);
+        response.append_head(m_x->out);
+        const std::size_t lines = m_x->out.size() - 2;  // without the blank line
+        m_x->out.insert(lines, extra);
         note_status(response.status);
         if (!response.send_body || (!response.file.valid() && response.body.empty())) {
             co_return co_await write_client(m_x->out) && keep;
@@ -402,8 +415,68 @@ private:
             std::vector<asio::const_buffer> buffers{asio::buffer(m_x->out), asio::buffer(response.body)};
             co_return co_await write_client(buffers) && keep;
         }
+        if (response.length <= kInlineFileBytes) {
+            bool inlined = false;
+            if (!co_await send_small_file(response, inlined)) co_return false;
+            if (inlined && cacheable && response.status == 200) {
+                const auto& out = m_x->out;
+                const auto body = std::string_view(m_buffer.get() + m_filled + out.size(), response.length);
+                m_worker.small_files().store(route.files, sreq.path, variant, std::string_view(out).substr(0, lines),
+                                             body, now);
+            }
+            co_return keep;
+        }
         if (!co_await write_client(m_x->out)) co_return false;
         co_return co_await send_file(response.file.get(), response.offset, response.length) && keep;
+    }
+
+    // Small files go out with their head in one contiguous write: one TCP segment (head then
+    // sendfile meant two, with TCP_NODELAY) and, on TLS, one record instead of two. The read
+    // buffer's free tail holds them; pipelined request bytes before it stay untouched.
+    static constexpr std::uint64_t kInlineFileBytes = 16 * 1024;
+
+    // A cached answer: its head lines, this connection's own lines, the blank line, the body;
+    // contiguous when the buffer has room (one segment, one TLS record).
+    awaitable<bool> send_cached(std::string_view lines, std::string_view extra, std::string_view body) {
+        ensure_buffer();
+        const std::size_t total = lines.size() + extra.size() + 2 + body.size();
+        if (m_worker.buffers().size() - m_filled < total) {
+            auto& iov = m_x->iov;
+            iov.clear();
+            for (const auto piece : {lines, extra, std::string_view("\r\n"), body}) iov.push_back(asio::buffer(piece));
+            co_return co_await write_client(iov);
+        }
+        char* out = m_buffer.get() + m_filled;
+        char* at = out;
+        for (const auto piece : {lines, extra, std::string_view("\r\n"), body}) {
+            std::memcpy(at, piece.data(), piece.size());
+            at += piece.size();
+        }
+        co_return co_await write_client(std::string_view(out, total));
+    }
+
+    // `inlined`: the head and the file's bytes went out from the buffer (and are still there).
+    awaitable<bool> send_small_file(const static_files::StaticResponse& response, bool& inlined) {
+        ensure_buffer();
+        const auto& head = m_x->out;
+        const std::size_t at = m_filled;
+        const std::size_t length = static_cast<std::size_t>(response.length);
+        if (m_worker.buffers().size() - at < head.size() + length) {
+            if (!co_await write_client(head)) co_return false;
+            co_return co_await send_file(response.file.get(), response.offset, response.length);
+        }
+        char* out = m_buffer.get() + at;
+        std::memcpy(out, head.data(), head.size());
+        std::size_t got = 0;
+        while (got < length) {
+            const auto n = ::pread(response.file.get(), out + head.size() + got, length - got,
+                                   response.offset + static_cast<off_t>(got));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) co_return false;  // the file shrank under us: the length we sent is a lie
+            got += static_cast<std::size_t>(n);
+        }
+        inlined = true;
+        co_return co_await write_client(std::string_view(out, head.size() + length));
     }
 
     awaitable<bool> send_file(int fd, off_t offset, std::uint64_t length) {

@@ -18,6 +18,7 @@
 
 #include "proxy/pool/server_runtime.h"
 #include "proxy/server/exchange.h"
+#include "proxy/static/small_file_cache.h"
 
 namespace fulcrum::proxy::server {
 
@@ -59,6 +60,7 @@ public:
     std::size_t index() const { return m_index; }
     BufferPool& buffers() { return m_buffers; }
     ExchangePool& exchanges() { return m_exchanges; }
+    static_files::SmallFileCache& small_files() { return m_small_files; }
 
     void start();
     void join();
@@ -102,6 +104,7 @@ private:
     // connections still queued on it, and those give back buffers and untrack themselves.
     BufferPool m_buffers;
     ExchangePool m_exchanges;
+    static_files::SmallFileCache m_small_files;
     std::unordered_set<SessionBase*> m_sessions;
     std::atomic<std::size_t> m_session_count{0};
     asio::io_context m_io{1};

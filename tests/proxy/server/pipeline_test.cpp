@@ -213,3 +213,52 @@ TEST_F(Pipeline, StaticRouteServesFilesAndRefusesEscapes) {
     EXPECT_EQ(upstreams[0]->requests(), 0);
     std::filesystem::remove_all(dir);
 }
+
+// Small files come from a per-thread cache for a second: a hit answers exactly what the full
+// path answered, with this connection's own lines; conditional requests still get their 304;
+// a file changed on disk is served fresh within the cache's second.
+TEST_F(Pipeline, SmallStaticFilesAreCachedBrieflyAndExactly) {
+    const auto dir = std::filesystem::temp_directory_path() / ("fulcrum-small-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "a.txt") << "version one";
+    add_upstreams(1);
+    auto config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    config["threads"] = 1;  // one loop thread: the second request surely meets the first's entry
+    config["routes"] = json::array({{{"path_prefix", "/static/"}, {"static", {{"root", dir.string()}}}},
+                                    {{"path_prefix", "/"}, {"pool", "app"}}});
+    start(config);
+    const auto raw = [&](const std::string& request) {
+        TestClient client(port);
+        client.send(request);
+        return client.read_all(3000);
+    };
+    const std::string get = "GET /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const auto first = raw(get);
+    ASSERT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << first;
+    EXPECT_EQ(raw(get), first);  // byte for byte, Connection: close included
+    const auto head = raw("HEAD /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(head, first.substr(0, first.find("\r\n\r\n") + 4));
+    TestClient keep(port);
+    keep.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /static/a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(keep.read_response().body, "version one");
+    EXPECT_EQ(keep.read_response().body, "version one");
+    const auto etag = http_get(port, "/static/a.txt").headers["etag"];
+    EXPECT_EQ(http_get(port, "/static/a.txt", "If-None-Match: " + etag + "\r\n").status, 304);
+    EXPECT_EQ(http_get(port, "/static/a.txt", "Range: bytes=0-6\r\n").body, "version");
+
+    std::ofstream(dir / "a.txt", std::ios::trunc) << "version two, longer";
+    const auto changed = std::chrono::steady_clock::now();
+    std::string body;
+    while (std::chrono::steady_clock::now() - changed < std::chrono::milliseconds(3000)) {
+        body = http_get(port, "/static/a.txt").body;
+        if (body == "version two, longer") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(body, "version two, longer");
+    EXPECT_LT(std::chrono::steady_clock::now() - changed, std::chrono::milliseconds(1500));
+    std::filesystem::remove(dir / "a.txt");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_EQ(http_get(port, "/static/a.txt").status, 404);
+    EXPECT_EQ(upstreams[0]->requests(), 0);
+    std::filesystem::remove_all(dir);
+}
