@@ -27,7 +27,10 @@ refuses root; the others get the same treatment).
 
 The machine is shared (2 cores here): wrk, the upstream and the proxy under test compete for
 the same CPUs, equally for every proxy. Ratios are the result; absolute numbers are this
-machine's. The exact commands are printed with the results.
+machine's. The exact commands are printed with the results. Each table also shows the server's
+own CPU time per answered request (user + system, its whole process group, over the measured
+run): on a machine other people load, req/s drops with stolen CPU while this mostly does not.
+The load average is printed at the start and the end.
 """
 import argparse
 import json
@@ -280,6 +283,7 @@ def parse_wrk(text):
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", text)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    count = re.search(r"^\s*(\d+) requests in", text, re.M)
     scale = {"B": 1 / 1e6, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0}
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
@@ -287,6 +291,7 @@ def parse_wrk(text):
         "mb_s": float(transfer.group(1)) * scale[transfer.group(2)] if transfer else 0.0,
         "errors": sum(int(x) for x in errors.groups()) if errors else 0,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "requests": int(count.group(1)) if count else 0,
     }
 
 
@@ -299,14 +304,19 @@ def measure(run, server, path, connections, duration, extra=()):
     try:
         proc = run.start(slug(server.label), server.argv, server.port)
     except (RuntimeError, OSError) as error:  # reported in the table as a failed round, the run goes on
-        return {"rps": 0.0, "p99_ms": float("nan"), "mb_s": 0.0, "errors": 0, "non2xx": 0,
+        return {"rps": 0.0, "p99_ms": float("nan"), "mb_s": 0.0, "errors": 0, "non2xx": 0, "cpu_us": float("nan"),
                 "command": "(server did not start)", "failure": str(error)}
     try:
         # A short warm-up so every server starts with its connections and caches ready.
         subprocess.run(wrk_command(server.url(path), connections, 1, extra), capture_output=True, timeout=30)
         argv = wrk_command(server.url(path), connections, duration, extra)
+        cpu_before = process_group_cpu_seconds(proc.pid)
         out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 30)
+        cpu_after = process_group_cpu_seconds(proc.pid)
         result = parse_wrk(out.stdout)
+        # The server's own CPU per answered request: what load from other processes on a
+        # shared machine distorts least (req/s falls with stolen CPU; this mostly does not).
+        result["cpu_us"] = ((cpu_after - cpu_before) * 1e6 / result["requests"]) if result["requests"] else float("nan")
         result["command"] = shlex.join(argv)
         if out.returncode != 0 or result["rps"] == 0:
             result["failure"] = (out.stdout + out.stderr)[-500:]
@@ -342,26 +352,30 @@ def median(values):
 def print_case(title, servers, results, metric, commands):
     print(f"\n## {title}")
     unit = "MB/s" if metric == "mb_s" else "req/s"
-    print(f"| server | {unit} (median) | p99 ms (median) | errors | rounds ({unit}) |")
-    print("|---|---:|---:|---:|---|")
+    print(f"| server | {unit} (median) | p99 ms (median) | server CPU µs/request (median) | errors | rounds ({unit}) |")
+    print("|---|---:|---:|---:|---:|---|")
     summary = {}
     for server in servers:
         rs = results[server.label]
         value = median([r[metric] for r in rs])
         p99 = median([r["p99_ms"] for r in rs])
+        cpu = median([r.get("cpu_us", float("nan")) for r in rs])
         errors = sum(r["errors"] + r["non2xx"] for r in rs)
-        summary[server.label] = (value, p99)
+        summary[server.label] = (value, p99, cpu)
         rounds = ", ".join(f"{r[metric]:.0f}" for r in rs)
-        print(f"| {server.label} | {value:,.0f} | {p99:.2f} | {errors} | {rounds} |")
+        print(f"| {server.label} | {value:,.0f} | {p99:.2f} | {cpu:.1f} | {errors} | {rounds} |")
     ours = [label for label in summary if label.startswith("fulcrum")]
     peers = [label for label in summary if not label.startswith("fulcrum")]
     if ours and peers:
         best = max(peers, key=lambda label: summary[label][0])
-        value, p99 = summary[ours[0]]
-        bvalue, bp99 = summary[best]
+        value, p99, cpu = summary[ours[0]]
+        bvalue, bp99, _ = summary[best]
         ratio = value / bvalue if bvalue else float("nan")
         p99_ratio = p99 / bp99 if bp99 else float("nan")
         print(f"ratio: fulcrum / best peer ({best}) = {ratio:.2f}× {unit}; p99 {p99_ratio:.2f}× (lower is better)")
+        leanest = min(peers, key=lambda label: summary[label][2] if summary[label][2] == summary[label][2] else float("inf"))
+        lcpu = summary[leanest][2]
+        print(f"CPU per request: fulcrum / leanest peer ({leanest}) = {cpu / lcpu if lcpu else float('nan'):.2f}× (lower is better)")
     print("commands:")
     for server in servers:
         print(f"  {server.label}: server `{shlex.join(map(str, server.argv))}`")
@@ -384,6 +398,22 @@ def process_group_rss_kib(pgid):
         except (OSError, ValueError):
             continue
     return total
+
+
+def process_group_cpu_seconds(pgid):
+    """User + system CPU of every process in a process group (a server and its workers)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid:
+                ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def read_response(sock):
@@ -482,6 +512,7 @@ def main():
     print(f"command: {shlex.join(sys.argv)}")
     print(f"load: wrk -t1 -c{args.connections} -d{args.duration}s per measurement, {args.rounds} rounds, "
           "alternating order; medians")
+    print("load average at start (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
     # Idle connections need descriptors, here and in the servers, which inherit this limit.
     # HAProxy reserves two per connection (client and server side) and refuses to start when
@@ -531,6 +562,7 @@ def main():
             run_case(run, "HTTPS new handshakes (Connection: close, full handshake each request)", servers,
                      "/static/1k.bin", args, extra=("-H", "Connection: close"))
     finally:
+        print("\nload average at end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
         run.close()
 
 
