@@ -382,16 +382,26 @@ def print_case(title, servers, results, metric, commands):
         print(f"  {server.label}: load   `{commands.get(server.label, '')}`")
 
 
-def process_group_rss_kib(pgid):
-    """Resident memory of every process in a process group (a server and its workers), KiB."""
-    total = 0
+def process_group_members(pgid):
+    """(stat fields after the command name, /proc entry) of every process in a process group
+    (a server and its workers); processes that vanish while being read are skipped."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            if int(stat[stat.rindex(")") + 2:].split()[2]) != pgid:
-                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid:
+                yield fields, entry
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+def process_group_rss_kib(pgid):
+    """Resident memory of every process in a process group, KiB."""
+    total = 0
+    for _, entry in process_group_members(pgid):
+        try:
             for line in (entry / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
@@ -401,18 +411,8 @@ def process_group_rss_kib(pgid):
 
 
 def process_group_cpu_seconds(pgid):
-    """User + system CPU of every process in a process group (a server and its workers)."""
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) == pgid:
-                ticks += int(fields[11]) + int(fields[12])
-        except (OSError, ValueError, IndexError):
-            continue
+    """User + system CPU of every process in a process group."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields, _ in process_group_members(pgid))
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
