@@ -10,7 +10,7 @@ http::HttpLimits upstream_limits() {
     return limits;
 }
 
-constexpr std::size_t kReserve = 256;
+constexpr std::size_t kReserve = 64;
 
 }  // namespace
 

@@ -15,8 +15,16 @@
 
 namespace fulcrum::proxy::server {
 
+namespace {
+// Buffers kept for reuse per loop thread: enough for the requests one loop has in flight at
+// a time in practice; a burst beyond it allocates and frees.
+constexpr std::size_t kReserve = 64;
+}  // namespace
+
 std::unique_ptr<char[]> BufferPool::take() {
-    if (m_free.empty()) return std::make_unique<char[]>(m_size);
+    // Not make_unique: that zero-fills all 32 KiB, making every page resident although a
+    // request usually touches one; left uninitialised, untouched pages cost no memory.
+    if (m_free.empty()) return std::unique_ptr<char[]>(new char[m_size]);
     auto out = std::move(m_free.back());
     m_free.pop_back();
     return out;
@@ -24,7 +32,7 @@ std::unique_ptr<char[]> BufferPool::take() {
 
 void BufferPool::give(std::unique_ptr<char[]> buffer) {
     // Keep a bounded reserve; a burst's extra buffers go back to the allocator.
-    if (buffer && m_free.size() < 256) m_free.push_back(std::move(buffer));
+    if (buffer && m_free.size() < kReserve) m_free.push_back(std::move(buffer));
 }
 
 // How late a timeout may fire: every connection's deadline is checked this often.
