@@ -603,8 +603,16 @@ void RebootVerifier::checkUpstreams() {
                 const QByteArray body = reply->read(4096);
                 if (status >= 200 && status < 300) {
                     ++tally->ok;
-                    const QJsonObject o = QJsonDocument::fromJson(body).object();
-                    if (o.value(QStringLiteral("port")).isDouble()) tally->ports.insert(o.value(QStringLiteral("port")).toInt());
+                    // The answering worker names its port in a header (the demo app, and any app
+                    // that copies it) or as "port" in the JSON body, a number or a string.
+                    bool known = false;
+                    int port = reply->rawHeader(QByteArrayLiteral("X-Worker-Port")).trimmed().toInt(&known);
+                    if (!known) {
+                        const QJsonValue v = QJsonDocument::fromJson(body).object().value(QStringLiteral("port"));
+                        port = v.isDouble() ? v.toInt() : v.toString().toInt(&known);
+                        known = known || v.isDouble();
+                    }
+                    if (known && port > 0 && port < 65536) tally->ports.insert(port);
                 } else {
                     ++tally->failed;
                     if (tally->errors.size() < 5)

@@ -67,6 +67,16 @@ json workers_document(int base_port) {
                {"stop_grace_ms", 3000}}}}};
 }
 
+// C also serves its own workers through a proxy of its own (a pool following the group), so
+// that reboot-and-verify on C has listeners to find bound and upstreams to reach.
+json workers_behind_own_proxy(int base_port) {
+    json document = workers_document(base_port);
+    document["listeners"] = {{{"name", "http"}, {"address", "0.0.0.0:" + port_key(kProxyPort)}}};
+    document["routes"] = {{{"path_prefix", "/"}, {"pool", "local"}}};
+    document["pools"] = {{{"name", "local"}, {"follow_workers", "web"}}};
+    return document;
+}
+
 json server(const SimHost& host, int port, const std::string& state = "active", int weight = 1) {
     return {{"address", host.address() + ":" + port_key(port)}, {"weight", weight}, {"state", state}};
 }
@@ -179,6 +189,12 @@ public:
     // Boot persistence: the agent's boot.install where offered, else the @reboot line the
     // agent is specified to install (design.md: "four @reboot cron lines" become one).
     void install_boot(SimHost& host) {
+        if (m_ctl && offers(host, "boot")) {
+            const CommandResult r = m_ctl->run({"boot", "install", host.name(), "--mechanism", "cron"}, 30s);
+            ASSERT_TRUE(r.ok()) << r.out << r.err;
+            ASSERT_NE(r.out.find("the agent starts"), std::string::npos) << r.out;
+            return;
+        }
         if (offers(host, "boot")) {
             const RpcReply r = agent_rpc(m_lab, host, "boot.install", {{"mechanism", "cron"}});
             ASSERT_TRUE(r.ok) << r.describe();
@@ -188,6 +204,17 @@ public:
         const CommandResult r = host.run_as_user(
             std::string("(crontab -l 2>/dev/null; echo '@reboot ") + kRemoteAgentPath + " daemon --detach') | crontab -");
         ASSERT_TRUE(r.ok()) << r.err;
+    }
+
+    bool has_ctl() const { return m_ctl != nullptr; }
+
+    // fulcrum-ctl reboot-verify ARGS... --json, rebooting with the simulated host's own
+    // command (what `sudo systemctl reboot` is on a real server); the report and the result.
+    std::pair<json, CommandResult> reboot_verify(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s) {
+        args.insert(args.begin(), "reboot-verify");
+        args.insert(args.end(), {"--reboot-command", SimHost::reboot_command(), "--json"});
+        const CommandResult r = m_ctl->run(args, timeout);
+        return {json::parse(r.out, nullptr, false), r};
     }
 
     std::string report() const {
@@ -286,7 +313,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
             << "no agent on " << host->name() << " after deploy";
     }
     ASSERT_NO_FATAL_FAILURE(panel.apply(b, workers_document(kBasePortB)));
-    ASSERT_NO_FATAL_FAILURE(panel.apply(c, workers_document(kBasePortC)));
+    ASSERT_NO_FATAL_FAILURE(panel.apply(c, workers_behind_own_proxy(kBasePortC)));
     json servers = json::array();
     for (int i = 0; i < kWorkersPerHost; ++i) servers.push_back(server(b, kBasePortB + i));
     for (int i = 0; i < kWorkersPerHost; ++i) servers.push_back(server(c, kBasePortC + i));
@@ -299,8 +326,8 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
                    .port = kProxyPort,
                    .path = "/api/whoami",
                    .connections = 2,
-                   .max_requests = 60000,
-                   .max_duration = 150s});
+                   .max_requests = 120000,
+                   .max_duration = 240s});
     load.start();
     for (int port : {kBasePortB, kBasePortB + 1, kBasePortC, kBasePortC + 1}) {
         ASSERT_TRUE(wait_for_worker(load, port, 5, 30s)) << "worker " << port << " never served: " << load.summary();
@@ -333,39 +360,154 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     EXPECT_TRUE(wait_for_worker(load, kBasePortC + 1, 20, 30s)) << load.summary();
     EXPECT_EQ(load.failed(), 0u) << "after live pool edits: " << explain(load);
 
-    // 3. C reboots: every process of C dies (workers, agent, sshd, cron) and C boots with a new
-    //    boot_id. Nothing of the panel or the test talks to C until its workers serve through A
-    //    again, so the agent that started them was started by C's own boot (cron @reboot).
+    // 3. C reboots: every process of C dies (workers, agent, proxy, sshd, cron) and C boots with
+    //    a new boot_id. The panel's reboot-and-verify (fulcrum-ctl reboot-verify, a process of
+    //    its own) issues the reboot, follows C down and back up and checks every step; its
+    //    verdict must be green with each step's evidence, while A keeps serving.
     const std::string boot_before = c.boot_id();
-    const auto reboot_started = std::chrono::system_clock::now();
-    c.reboot();
+    if (panel.has_ctl()) {
+        const auto [report, run] = panel.reboot_verify({"c", "--stability-seconds", "3"});
+        ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+        ASSERT_EQ(report.value("verdict", ""), "passed") << run.out;
+        std::map<std::string, std::string> evidence;
+        for (const auto& step : report["steps"]) {
+            EXPECT_EQ(step.value("status", ""), "passed") << step.dump(2);
+            EXPECT_FALSE(step.value("evidence", "").empty()) << step.dump(2);
+            evidence[step.value("step", "")] = step.value("evidence", "");
+        }
+        EXPECT_EQ(evidence.size(), 11u) << run.out;
+        EXPECT_NE(evidence["record_boot_id"].find(boot_before), std::string::npos) << evidence["record_boot_id"];
+        EXPECT_NE(evidence["new_boot_id"].find("→ " + c.boot_id()), std::string::npos) << evidence["new_boot_id"];
+        EXPECT_NE(evidence["agent_from_boot"].find("started_by \"cron\""), std::string::npos) << evidence["agent_from_boot"];
+        EXPECT_NE(evidence["workers_healthy"].find("web: 2/2 running"), std::string::npos) << evidence["workers_healthy"];
+        EXPECT_NE(evidence["listeners_bound"].find("accepts connections at " + c.address() + ":" + port_key(kProxyPort)),
+                  std::string::npos) << evidence["listeners_bound"];
+        EXPECT_NE(evidence["upstreams_reachable"].find("answered from ports " + port_key(kBasePortC) + ", " +
+                                                       port_key(kBasePortC + 1)),
+                  std::string::npos) << evidence["upstreams_reachable"];
+        std::cout << "reboot-verify c (live lines):\n" << run.err;
+    } else {
+        panel.stand_ins["reboot-verify"] = "reboot and its checks done by the test (fulcrum-ctl is not built)";
+        const auto reboot_started = std::chrono::system_clock::now();
+        c.reboot();
+        EXPECT_TRUE(wait_for_worker(load, kBasePortC, 20, 45s)) << "c's workers did not come back: " << load.summary();
+        const RpcReply hello = agent_rpc(lab, c, "agent.hello");
+        ASSERT_TRUE(hello.ok) << hello.describe();
+        EXPECT_NE(hello.result.value("started_by", ""), "rpc") << "c's agent was started by the panel's connection";
+        const auto started_ms = std::chrono::milliseconds(hello.result.value("daemon_started_at_ms", std::int64_t{0}));
+        EXPECT_GE(std::chrono::system_clock::time_point(started_ms), reboot_started - 1s) << "c's agent predates the reboot";
+        const json c_instances = worker_instances(lab, c);
+        ASSERT_EQ(c_instances.size(), static_cast<std::size_t>(kWorkersPerHost)) << c_instances.dump();
+        for (const auto& instance : c_instances) EXPECT_EQ(instance.value("state", ""), "running") << instance.dump();
+    }
     EXPECT_NE(c.boot_id(), boot_before);
-    EXPECT_TRUE(wait_for_worker(load, kBasePortC, 20, 45s)) << "c's workers did not come back: " << load.summary();
-    EXPECT_TRUE(wait_for_worker(load, kBasePortC + 1, 20, 30s)) << load.summary();
-    // Reboot-and-verify's checks, made here: the agent answers and was started at boot, not by
-    // this connection; every worker runs; traffic reaches every upstream for a stable window.
-    const RpcReply hello = agent_rpc(lab, c, "agent.hello");
-    ASSERT_TRUE(hello.ok) << hello.describe();
-    const std::string started_by = hello.result.value("started_by", "");
-    EXPECT_NE(started_by, "rpc") << "c's agent was started by the panel's connection, not by its boot";
-    if (panel.offers(c, "boot")) {
-        EXPECT_EQ(started_by, "cron");
-    }
-    const auto started_ms = std::chrono::milliseconds(hello.result.value("daemon_started_at_ms", std::int64_t{0}));
-    EXPECT_GE(std::chrono::system_clock::time_point(started_ms), reboot_started - 1s) << "c's agent predates the reboot";
-    const json c_instances = worker_instances(lab, c);
-    ASSERT_EQ(c_instances.size(), static_cast<std::size_t>(kWorkersPerHost)) << c_instances.dump();
-    for (const auto& instance : c_instances) {
-        EXPECT_EQ(instance.value("state", ""), "running") << instance.dump();
-    }
     for (int port : {kBasePortB, kBasePortB + 1, kBasePortC, kBasePortC + 1}) {
-        EXPECT_TRUE(wait_for_worker(load, port, 10, 20s)) << "stable window: " << port << " " << load.summary();
+        EXPECT_TRUE(wait_for_worker(load, port, 10, 30s)) << "after c's reboot: " << port << " " << load.summary();
+    }
+    EXPECT_EQ(load.failed(), 0u) << "during and after c's reboot: " << explain(load);
+
+    // 4. Rolling reboot of B, A's worker host: B's servers are drained out of A's pool, nothing
+    //    is in flight on them, B reboots and verifies green, and A's pool is restored — without
+    //    a single failed request through A.
+    if (panel.has_ctl()) {
+        ASSERT_NO_FATAL_FAILURE(panel.install_boot(b));
+        const std::string b_boot = b.boot_id();
+        const auto [report, run] = panel.reboot_verify({"b", "--rolling", "--drain-on", "a", "--stability-seconds", "2"});
+        ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+        ASSERT_EQ(report.value("verdict", ""), "passed") << run.out;
+        const json& host = report["hosts"][0];
+        EXPECT_EQ(host.value("phase", ""), "passed") << host.dump(2);
+        const std::string drain = host.value("drain", ""), restore = host.value("restore", "");
+        for (int port : {kBasePortB, kBasePortB + 1}) {
+            const std::string address = b.address() + ":" + port_key(port);
+            EXPECT_NE(drain.find(address + " in pool app (was active)"), std::string::npos) << drain;
+            EXPECT_NE(restore.find(address + " in pool app to active"), std::string::npos) << restore;
+        }
+        EXPECT_NE(drain.find(": draining " + b.address()), std::string::npos) << drain;
+        EXPECT_NE(drain.find("no request in flight"), std::string::npos) << drain;
+        EXPECT_EQ(drain.find(c.address()), std::string::npos) << "c's servers were drained for b: " << drain;
+        for (const auto& step : host["steps"]) {
+            const std::string key = step.value("step", "");
+            // B runs workers only: no listener to find bound, no upstream to reach through it.
+            const bool no_proxy = key == "listeners_bound" || key == "upstreams_reachable";
+            EXPECT_EQ(step.value("status", ""), no_proxy ? "skipped" : "passed") << step.dump(2);
+        }
+        EXPECT_NE(b.boot_id(), b_boot);
+        const RpcReply a_config = agent_rpc(lab, a, "config.get");
+        ASSERT_TRUE(a_config.ok) << a_config.describe();
+        for (const auto& s : a_config.result["document"]["pools"][0]["servers"]) {
+            EXPECT_EQ(s.value("state", "active"), "active") << s.dump();
+        }
+        for (int port : {kBasePortB, kBasePortB + 1}) {
+            EXPECT_TRUE(wait_for_worker(load, port, 10, 30s)) << "b back in a's pool: " << port << " " << load.summary();
+        }
+        std::cout << "reboot-verify b --rolling (live lines):\n" << run.err;
     }
     load.stop();
-    EXPECT_EQ(load.failed(), 0u) << "during and after c's reboot: " << explain(load);
+    EXPECT_EQ(load.failed(), 0u) << "during and after the reboots: " << explain(load);
 
     std::cout << load.summary() << "\n" << panel.report() << "\n";
     RecordProperty("stand_ins", panel.report());
+}
+
+// The failure path on a real simulated host: a worker group whose command needs a file in /tmp
+// (a classic: state kept on a tmpfs). It runs before the reboot; after it /tmp is empty, the
+// worker cannot start, and reboot-and-verify is red at exactly that step, with the worker's
+// own last log lines as evidence.
+TEST_F(MultiHostTest, RebootVerifyIsRedWithTheWorkersLogWhenAWorkerNeedsWhatTheRebootErased) {
+    SimLab lab({"c"});
+    SimHost& c = lab.host("c");
+    Panel panel(lab);
+    if (!panel.has_ctl()) GTEST_SKIP() << "fulcrum-ctl is not built";
+    ASSERT_NO_FATAL_FAILURE(panel.deploy(c));
+    json document = workers_document(kBasePortC);
+    document["workers"].push_back(
+        {{"name", "cache"},
+         {"command", {"/bin/sh", "-c", "cat /tmp/cache-seed && exec /usr/bin/waitress-serve --listen=0.0.0.0:{port} demo_app:application"}},
+         {"count", 1},
+         {"base_port", kBasePortC + 90},
+         {"cwd", std::string(FULCRUM_SOURCE_DIR) + "/resources/demo"},
+         {"health", {{"type", "http"}, {"path", "/healthz"}}},
+         {"restart", {{"policy", "always"}, {"backoff_initial_ms", 100}, {"backoff_max_ms", 300}, {"stable_after_ms", 5000},
+                      {"max_fast_failures", 3}}},
+         {"stop_grace_ms", 2000}});
+    ASSERT_TRUE(c.run_as_user("echo seed > /tmp/cache-seed").ok());
+    ASSERT_NO_FATAL_FAILURE(panel.apply(c, document));
+    ASSERT_NO_FATAL_FAILURE(panel.install_boot(c));
+    bool running = false;
+    for (int i = 0; i < 100 && !running; ++i) {
+        running = true;
+        const RpcReply list = agent_rpc(lab, c, "workers.list");
+        for (const auto& g : list.result.value("groups", json::array()))
+            for (const auto& instance : g.value("instances", json::array())) running &= instance.value("state", "") == "running";
+        if (!running) std::this_thread::sleep_for(200ms);
+    }
+    ASSERT_TRUE(running) << "the workers never ran before the reboot";
+
+    const std::string boot_before = c.boot_id();
+    const auto [report, run] = panel.reboot_verify({"c", "--stability-seconds", "2"});
+    EXPECT_EQ(run.exit_code, 5) << run.out << run.err;
+    EXPECT_NE(c.boot_id(), boot_before) << "the host did not reboot";
+    ASSERT_EQ(report.value("verdict", ""), "failed") << run.out;
+    EXPECT_EQ(report.value("failure", "").rfind("Workers running and healthy: ", 0), 0u) << report.value("failure", "");
+    std::map<std::string, json> steps;
+    for (const auto& step : report["steps"]) steps[step.value("step", "")] = step;
+    for (const char* passed : {"preflight", "record_boot_id", "issue_reboot", "host_down", "host_up", "new_boot_id", "agent_from_boot"}) {
+        EXPECT_EQ(steps[passed].value("status", ""), "passed") << steps[passed].dump(2);
+    }
+    const json& workers = steps["workers_healthy"];
+    EXPECT_EQ(workers.value("status", ""), "failed") << workers.dump(2);
+    const std::string evidence = workers.value("evidence", "");
+    EXPECT_NE(evidence.find("cache: 0/1 running"), std::string::npos) << evidence;
+    EXPECT_NE(evidence.find("cache[0] port " + port_key(kBasePortC + 90) + ": failing"), std::string::npos) << evidence;
+    EXPECT_NE(evidence.find("last log lines of cache[0]"), std::string::npos) << evidence;
+    EXPECT_NE(evidence.find("/tmp/cache-seed: No such file or directory"), std::string::npos) << evidence;
+    for (const char* after : {"listeners_bound", "upstreams_reachable", "stability"}) {
+        EXPECT_EQ(steps[after].value("status", ""), "skipped") << steps[after].dump(2);
+    }
+    // The live lines name the failed step and show the same evidence.
+    EXPECT_NE(run.err.find("[ 8/11] Workers running and healthy: failed"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("No such file or directory"), std::string::npos) << run.err;
 }
 
 }  // namespace
