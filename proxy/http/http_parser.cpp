@@ -1,5 +1,8 @@
 #include "proxy/http/http_parser.h"
 
+#include <algorithm>
+#include <array>
+
 namespace fulcrum::proxy::http {
 
 int status_of(HttpError error) {
@@ -253,13 +256,31 @@ HttpParser::Result HttpParser::run(const char* data, std::size_t size) {
     return result;
 }
 
+namespace {
+constexpr auto kSpecial = [] {
+    std::array<bool, 256> table{};
+    table[static_cast<unsigned char>('\0')] = true;
+    table[static_cast<unsigned char>('\r')] = true;
+    table[static_cast<unsigned char>('\n')] = true;
+    return table;
+}();
+}  // namespace
+
 HttpParser::Result HttpParser::feed_head(const char* data, std::size_t size) {
     // Our own scan of the raw head for what llhttp 8 tolerates: NUL, a CR not followed by
     // LF, an LF not preceded by CR, and obs-fold (a line starting with SP/HTAB).
+    // Only NUL, CR, LF and the byte right after one of them can break a rule, so ordinary
+    // bytes cost one table look-up (this scan was an eighth of the proxy's user-space
+    // instructions per request when every byte got the full test).
     const char* end = data + size;
-    for (const char* c = data; c < end && !m_head_done; ++c) {
+    const std::size_t room = m_limits.max_head_bytes > static_cast<std::size_t>(data - m_head_begin)
+                                 ? m_limits.max_head_bytes - static_cast<std::size_t>(data - m_head_begin)
+                                 : 0;
+    const char* limit = data + std::min(size, room);
+    bool check = true;  // a feed's first byte follows the previous feed's last
+    for (const char* c = data; c < limit && !m_head_done; ++c) {
+        if (!check && !kSpecial[static_cast<unsigned char>(*c)]) continue;
         const std::size_t offset = static_cast<std::size_t>(c - m_head_begin);
-        if (offset >= m_limits.max_head_bytes) break;
         const char previous = offset > 0 ? m_head_begin[offset - 1] : '\0';
         const bool bad = *c == '\0' || (*c == '\n' && previous != '\r') || (previous == '\r' && *c != '\n') ||
                          (previous == '\n' && (*c == ' ' || *c == '\t'));
@@ -269,6 +290,7 @@ HttpParser::Result HttpParser::feed_head(const char* data, std::size_t size) {
         }
         // The blank line ends the head: the body that follows is not ours to scan.
         if (*c == '\n' && offset >= 3 && m_head_begin[offset - 2] == '\n') break;
+        check = kSpecial[static_cast<unsigned char>(*c)];
     }
     auto result = run(data, size);
     m_head_bytes += result.consumed;

@@ -130,7 +130,13 @@ public:
         if (m_x) m_worker.exchanges().give(std::move(m_x));
     }
 
-    void start() { asio::co_spawn(m_worker.io(), run(this->shared_from_this()), asio::detached); }
+    void start() {
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
+            wait_for_request();
+        } else {
+            asio::co_spawn(m_worker.io(), run(this->shared_from_this()), asio::detached);
+        }
+    }
 
     void on_stop() override {
         m_keep_going = false;
@@ -227,8 +233,37 @@ private:
 
     // ---- the connection -------------------------------------------------------------
 
-    awaitable<void> run([[maybe_unused]] std::shared_ptr<Session> self) {
+    // Plain TCP, between requests: no coroutine, no buffer, no parser state. The connection
+    // is this object, one pending wait (a callback holding it) and the reactor's entry; the
+    // request loop is entered again when bytes arrive. (About 1 KiB less per idle
+    // connection than waiting inside the loop's coroutine frames.)
+    void wait_for_request() {
         const auto& opts = m_server.options();
+        m_start = m_filled = 0;
+        if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
+        if (m_x) m_worker.exchanges().give(std::move(m_x));
+        arm(m_first ? Phase::client_head : Phase::client_idle, m_first ? opts.header_timeout_ms : opts.idle_timeout_ms);
+        lowest(m_stream).async_wait(tcp::socket::wait_read, [self = this->shared_from_this()](const asio::error_code& ec) {
+            self->disarm();
+            if (!ec) {
+                asio::co_spawn(self->m_worker.io(), self->run(self), asio::detached);
+            } else if (self->m_timed_out == Phase::client_head) {
+                asio::co_spawn(self->m_worker.io(), self->time_out_first_request(self), asio::detached);
+            } else {
+                self->close();  // idle timeout, stop, or the client went away
+            }
+        });
+    }
+
+    awaitable<void> time_out_first_request([[maybe_unused]] std::shared_ptr<Session> self) {
+        co_await respond_error(408, "no request within the header timeout", false);
+        close();
+    }
+
+    awaitable<void> run([[maybe_unused]] std::shared_ptr<Session> self) {
+        // Keep a statement before the `if constexpr`: GCC 12 emits a trap (SIGILL) for a
+        // coroutine whose body opens with one whose discarded branch holds a co_await.
+        [[maybe_unused]] const auto& opts = m_server.options();
         if constexpr (std::is_same_v<Stream, TlsStream>) {
             arm(Phase::client_head, opts.header_timeout_ms);
             asio::error_code ec;
@@ -239,30 +274,21 @@ private:
                 co_return;
             }
         }
-        bool first = true;
-        while (m_keep_going && !m_server.stopping()) {
-            // Idle: wait for the next request without holding a buffer (plain TCP; OpenSSL
-            // may hold decrypted bytes, so TLS connections read directly).
-            if constexpr (std::is_same_v<Stream, tcp::socket>) {
-                if (m_start == m_filled) {
-                    m_start = m_filled = 0;
-                    if (m_buffer) m_worker.buffers().give(std::move(m_buffer));
-                    if (m_x) m_worker.exchanges().give(std::move(m_x));
-                    arm(first ? Phase::client_head : Phase::client_idle, first ? opts.header_timeout_ms : opts.idle_timeout_ms);
-                    asio::error_code ec;
-                    co_await m_stream.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
-                    disarm();
-                    if (ec) {
-                        if (m_timed_out == Phase::client_head) co_await respond_error(408, "no request within the header timeout", false);
-                        break;
-                    }
-                }
-            }
+        while (true) {
             ensure_buffer();
             ensure_exchange();
             compact();
-            if (!co_await serve_one(first)) break;
-            first = false;
+            if (!co_await serve_one(m_first)) break;
+            m_first = false;
+            if (!m_keep_going || m_server.stopping()) break;
+            // Plain TCP with nothing pipelined: leave the loop until the next request. TLS
+            // reads directly (OpenSSL may already hold decrypted bytes of the next request).
+            if constexpr (std::is_same_v<Stream, tcp::socket>) {
+                if (m_start == m_filled) {
+                    wait_for_request();
+                    co_return;
+                }
+            }
         }
         close();
     }
@@ -937,6 +963,7 @@ private:
     Phase m_timed_out = Phase::none;
     bool m_closed = false;
     bool m_keep_going = true;
+    bool m_first = true;  // no request answered yet: the header timeout applies to the wait
 
     std::unique_ptr<char[]> m_buffer;
     std::size_t m_start = 0;
