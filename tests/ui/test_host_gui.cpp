@@ -22,6 +22,7 @@
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
+#include "tests/ui/rpc_sync.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -49,6 +50,7 @@
 
 using namespace fulcrum;
 using namespace fulcrum::ui;
+using fulcrum::ui::test::callSync;
 
 namespace {
 
@@ -74,15 +76,6 @@ quint16 freePortRange(int count) {
         if (ok) return base;
     }
     return 0;
-}
-
-template <class M>
-protocol::Outcome<typename M::Result> callSync(app::RpcClient* rpc, const typename M::Params& params) {
-    std::optional<protocol::Outcome<typename M::Result>> out;
-    rpc->call<M>(params, nullptr, [&](protocol::Outcome<typename M::Result> r) { out.emplace(std::move(r)); });
-    for (int i = 0; i < 300 && !out; ++i) QTest::qWait(50);
-    if (!out) return protocol::Error::make(protocol::ErrorCode::InternalError, "no answer within 15 s");
-    return *out;
 }
 
 }  // namespace

@@ -117,7 +117,8 @@ void RebootController::showPlan() {
     const QString id = QStringLiteral("plan");
     t->setHeading(id, tr("What is checked"), tr("for each host, in this order"));
     app::RebootVerifier preview(nullptr, m_base, m_clock);
-    for (const auto& r : preview.steps()) t->setStep(rowId(id, r.step), r.title, Timeline::StepState::Pending);
+    for (const auto& r : preview.steps())
+        t->setStep(rowId(id, r.step), r.title, Timeline::StepState::Pending, reboot_text::purpose(r.step));
 }
 
 void RebootController::addPendingSteps(const QString& id) {
@@ -259,6 +260,8 @@ void RebootController::onStepChanged(int index) {
         break;
     }
     m_page->timeline()->setStep(rowId(m_current, r.step), r.title, state, detail, started, durationMs, evidence);
+    if (state == Timeline::StepState::Running || state == Timeline::StepState::Failed)
+        m_page->ensureStepVisible(rowId(m_current, r.step));
     updateProgress();
 }
 

@@ -28,6 +28,24 @@ QString key(Step step) {
     return QStringLiteral("step");
 }
 
+QString purpose(Step step) {
+    switch (step) {
+    case Step::Preflight: return tr("Will the agent start by itself at boot? Are there edits not applied yet?");
+    case Step::RecordBootId: return tr("The boot id, the running workers and the config, to compare afterwards");
+    case Step::IssueReboot: return tr("The reboot command, run on the host over SSH");
+    case Step::HostDown: return tr("The connection drops");
+    case Step::HostUp: return tr("SSH and the agent answer again");
+    case Step::NewBootId: return tr("The machine really rebooted, not just the network");
+    case Step::AgentFromBoot: return tr("The agent was started by boot persistence, not by Fulcrum connecting");
+    case Step::WorkersHealthy: return tr("Every worker group that ran before runs again and passes its health check");
+    case Step::ListenersBound: return tr("This computer can connect to every proxy listener");
+    case Step::UpstreamsReachable: return tr("Requests through the proxy reach every active upstream server");
+    case Step::Stability: return tr("Workers and proxy stay healthy for the stability window");
+    case Step::Count: break;
+    }
+    return {};
+}
+
 QString running(Step step, const app::RebootOptions& options) {
     switch (step) {
     case Step::Preflight: return tr("Asking the agent whether it starts by itself at boot…");

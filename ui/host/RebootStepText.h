@@ -10,6 +10,8 @@ namespace fulcrum::ui::reboot_text {
 
 // Short, stable id of a step for timeline rows and tests ("workers", "up").
 QString key(app::RebootVerifier::Step step);
+// What the step checks, in a few words, for the plan shown before a run.
+QString purpose(app::RebootVerifier::Step step);
 // "Waiting for the host to go down…", shown under a running step.
 QString running(app::RebootVerifier::Step step, const app::RebootOptions& options);
 // What to do when `step` failed with `why` (the verifier's reason, first line of the evidence).

@@ -16,6 +16,7 @@
 #include <QScrollArea>
 #include <QSet>
 #include <QSpinBox>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -38,7 +39,7 @@ RebootPage::RebootPage(QWidget* parent)
       m_start(new QPushButton(Icons::get(QStringLiteral("reboot"), Qt::white), tr("Reboot and verify"))),
       m_cancel(new QPushButton(Icons::get(QStringLiteral("stop")), tr("Stop"))), m_note(mutedLabel()),
       m_progressText(mutedLabel()), m_progress(new QProgressBar), m_verdict(new MessageBanner),
-      m_timeline(new Timeline), m_timelineArea(new QWidget), m_idle(mutedLabel()) {
+      m_timeline(new Timeline), m_timelineArea(new QWidget), m_scroll(new QScrollArea), m_idle(mutedLabel()) {
     auto* split = new QHBoxLayout;
     split->setSpacing(14);
 
@@ -48,9 +49,10 @@ RebootPage::RebootPage(QWidget* parent)
     hostsLabel->setProperty("role", QStringLiteral("sectionLabel"));
     setup->body()->addWidget(hostsLabel);
     m_hosts->setObjectName(QStringLiteral("rebootHostList"));
-    m_hosts->setMaximumHeight(150);
     m_hosts->setIconSize(QSize(20, 20));
     m_hosts->setSpacing(2);
+    m_hosts->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_hosts->setTextElideMode(Qt::ElideMiddle);
     setup->body()->addWidget(m_hosts);
     m_noHosts->setObjectName(QStringLiteral("rebootNoHostsLabel"));
     m_noHosts->hide();
@@ -118,10 +120,18 @@ RebootPage::RebootPage(QWidget* parent)
                        "then checks each step below in order. Every step shows when it started, how long it took "
                        "and what was seen; a red step shows the evidence, such as a worker's last log lines."));
     progress->body()->addWidget(m_idle);
-    auto* scroll = new QScrollArea;
+    auto* scroll = m_scroll;
     scroll->setObjectName(QStringLiteral("rebootTimelineScroll"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // A slim scroll bar of its own: the long checklist scrolls, the card stays calm.
+    scroll->setStyleSheet(QStringLiteral(
+        "QScrollBar:vertical { background: transparent; width: 8px; margin: 0; }"
+        "QScrollBar::handle:vertical { background: palette(mid); border-radius: 4px; min-height: 32px; }"
+        "QScrollBar::handle:vertical:hover { background: palette(dark); }"
+        "QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }"
+        "QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }"));
     auto* area = new QVBoxLayout(m_timelineArea);
     area->setContentsMargins(0, 0, 0, 0);
     area->addWidget(m_timeline);
@@ -154,11 +164,12 @@ RebootPage::RebootPage(QWidget* parent)
 }
 
 void RebootPage::setHosts(const QList<HostChoice>& hosts, const QString& emptyText) {
-    // Keep what the user ticked; a host seen for the first time starts as preselected says.
+    // Keep what the user ticked; a host that could not be ticked before (new, or not
+    // connected until now) starts as `preselected` says.
     QSet<QString> known, checked;
     for (int i = 0; i < m_hosts->count(); ++i) {
         const QString id = m_hosts->item(i)->data(Qt::UserRole).toString();
-        known.insert(id);
+        if (m_hosts->item(i)->flags() & Qt::ItemIsEnabled) known.insert(id);
         if (m_hosts->item(i)->checkState() == Qt::Checked) checked.insert(id);
     }
     const QSignalBlocker block(m_hosts);
@@ -175,6 +186,10 @@ void RebootPage::setHosts(const QList<HostChoice>& hosts, const QString& emptyTe
         const bool on = known.contains(h.id) ? checked.contains(h.id) : h.preselected;
         item->setCheckState(on && h.available ? Qt::Checked : Qt::Unchecked);
     }
+    // As tall as its hosts (up to five or so), not a big empty box for one server.
+    int height = 2 * m_hosts->frameWidth() + 2;
+    for (int i = 0; i < m_hosts->count(); ++i) height += m_hosts->sizeHintForRow(i) + 2 * m_hosts->spacing();
+    m_hosts->setFixedHeight(std::clamp(height, 48, 200));
     m_hosts->setVisible(!hosts.isEmpty());
     m_noHosts->setText(emptyText);
     m_noHosts->setVisible(hosts.isEmpty() && !emptyText.isEmpty());
@@ -211,6 +226,13 @@ void RebootPage::setRunning(bool running) {
     updateStartButton();
 }
 
+void RebootPage::ensureStepVisible(const QString& id) {
+    // After the layout has placed a row that was just added or grew.
+    QTimer::singleShot(0, this, [this, id] {
+        if (QWidget* row = m_timeline->stepWidget(id)) m_scroll->ensureWidgetVisible(row, 0, 24);
+    });
+}
+
 void RebootPage::setProgress(const QString& text, int done, int total) {
     m_progressText->setText(text);
     m_progress->setRange(0, std::max(1, total));
@@ -240,6 +262,7 @@ void RebootPage::setRebootable(bool rebootable, const QString& why) {
 void RebootPage::setRollingAvailable(bool available, const QString& why) {
     m_rollingAvailable = available;
     m_rolling->setEnabled(available && !m_running);
+    m_rolling->setVisible(available);  // unavailable: the note alone says so and why
     if (!available) m_rolling->setChecked(false);
     else m_rolling->setChecked(settings()->get(Settings::Key::RebootRollingMode).toBool());
     m_rolling->setToolTip(why);

@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QProgressBar;
+class QScrollArea;
 class QPushButton;
 class QSpinBox;
 
@@ -46,6 +47,8 @@ public:
     void setHosts(const QList<HostChoice>& hosts, const QString& emptyText = {});
     Options options() const;
     Timeline* timeline() const { return m_timeline; }
+    // Scrolls the timeline so the step (the running one, a red one) is in view.
+    void ensureStepVisible(const QString& id);
     void setRunning(bool running);
     bool isRunning() const { return m_running; }
     // "Host 1 of 2 · web1: SSH and agent back", and how far the whole run is.
@@ -89,6 +92,7 @@ private:
     MessageBanner* m_verdict;
     Timeline* m_timeline;
     QWidget* m_timelineArea;
+    QScrollArea* m_scroll;
     QLabel* m_idle;
 };
 

@@ -7,8 +7,11 @@
 #include <QLabel>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace fulcrum::ui {
 
@@ -43,8 +46,11 @@ public:
         titleRow->addWidget(m_title, 1);
         m_time->setProperty("role", QStringLiteral("muted"));
         m_time->setObjectName(QStringLiteral("timelineTime"));
-        m_time->setAlignment(Qt::AlignRight | Qt::AlignTop);
-        titleRow->addWidget(m_time, 0, Qt::AlignTop);
+        m_time->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        titleRow->addWidget(m_time, 0, Qt::AlignVCenter);
+        // The evidence toggle sits at the end of the title line, so a green step costs two
+        // lines of height, not three.
+        titleRow->addWidget(m_toggle, 0, Qt::AlignVCenter);
         column->addLayout(titleRow);
         m_detail->setWordWrap(true);
         m_detail->setProperty("role", QStringLiteral("muted"));
@@ -56,9 +62,13 @@ public:
         m_toggle->setAutoRaise(true);
         m_toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
         m_toggle->setCursor(Qt::PointingHandCursor);
-        m_toggle->setStyleSheet(QStringLiteral("QToolButton { padding: 1px 4px; margin-left: -4px; }"));
+        m_toggle->setIconSize(QSize(12, 12));
+        m_toggle->setStyleSheet(QStringLiteral("QToolButton { padding: 0px 4px; }"));
+        // Hidden toggles keep their room, so the times of all rows line up.
+        QSizePolicy keep = m_toggle->sizePolicy();
+        keep.setRetainSizeWhenHidden(true);
+        m_toggle->setSizePolicy(keep);
         connect(m_toggle, &QToolButton::clicked, this, [this] { setEvidenceShown(m_evidence->isHidden()); });
-        column->addWidget(m_toggle, 0, Qt::AlignLeft);
 
         m_evidence->setReadOnly(true);
         m_evidence->setObjectName(QStringLiteral("timelineEvidence"));
@@ -67,7 +77,6 @@ public:
         mono.setStyleHint(QFont::Monospace);
         mono.setPointSizeF(font().pointSizeF() * 0.9);
         m_evidence->setFont(mono);
-        m_evidence->setMaximumHeight(150);
         m_evidence->hide();
         column->addWidget(m_evidence);
         outer->addLayout(column, 1);
@@ -120,15 +129,35 @@ public:
     void setEvidenceShown(bool shown) {
         shown = shown && !m_evidence->toPlainText().isEmpty();
         m_evidence->setVisible(shown);
-        m_toggle->setText(shown ? tr("Hide evidence") : tr("Show evidence"));
+        if (shown) fitEvidence();
+        m_toggle->setText(tr("Evidence"));
+        m_toggle->setToolTip(shown ? tr("Hide what was seen") : tr("Show what was seen"));
         m_toggle->setIcon(Icons::get(shown ? QStringLiteral("chevron-down") : QStringLiteral("chevron-right")));
     }
 
     bool isEvidenceShown() const { return !m_evidence->isHidden(); }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override {
+        QWidget::resizeEvent(event);
+        if (isEvidenceShown()) fitEvidence();
+    }
+
+public:
     Timeline::StepState state() const { return m_state; }
     QRect iconGeometry() const { return m_icon->geometry().translated(pos()); }
 
 private:
+    // As tall as the evidence (wrapped lines counted), up to a few lines more than a log tail.
+    void fitEvidence() {
+        QTimer::singleShot(0, this, [this] {
+            const int lines = std::max(1, int(m_evidence->document()->size().height()));
+            const int height = lines * m_evidence->fontMetrics().lineSpacing() +
+                               2 * int(m_evidence->document()->documentMargin()) + 2 * m_evidence->frameWidth() + 6;
+            m_evidence->setFixedHeight(std::min(height, 220));
+        });
+    }
+
     static QString stateName(Timeline::StepState state) {
         switch (state) {
         case Timeline::StepState::Pending: return tr("Not started yet");
@@ -231,6 +260,8 @@ Timeline::StepState Timeline::stepState(const QString& id) const {
     const auto* row = m_rows.value(id);
     return row ? row->state() : StepState::Pending;
 }
+
+QWidget* Timeline::stepWidget(const QString& id) const { return m_rows.value(id); }
 
 bool Timeline::isEvidenceShown(const QString& id) const {
     const auto* row = m_rows.value(id);

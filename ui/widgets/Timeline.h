@@ -33,6 +33,7 @@ public:
     StepState stepState(const QString& id) const;
     int stepCount() const { return static_cast<int>(m_rows.size()); }
     QStringList stepIds() const { return m_order; }
+    QWidget* stepWidget(const QString& id) const;
     // Whether the step's evidence is shown (failed steps open it by themselves).
     bool isEvidenceShown(const QString& id) const;
     void showEvidence(const QString& id, bool shown);

@@ -101,6 +101,7 @@ TEST_F(RebootVerifierLocal, PreflightWarningsStopTheRunUnlessConfirmed) {
     // A fresh state dir has no boot persistence: the agent's own words are in the warning.
     EXPECT_NE(evidence(Step::Preflight).find(" at boot"), std::string::npos) << evidence(Step::Preflight);
     EXPECT_TRUE(v.failureSummary().startsWith(QStringLiteral("Preflight: ")));
+    EXPECT_TRUE(v.awaitsConfirmation());  // the panel asks the user instead of showing a plain red
     for (int i = 1; i < int(Step::Count); ++i) EXPECT_EQ(v.steps()[i].status, Status::Skipped) << i;
     EXPECT_FALSE(QFile::exists(marker)) << "the reboot command ran although preflight failed";
     EXPECT_FALSE(session->isRebooting());
@@ -121,6 +122,7 @@ TEST_F(RebootVerifierLocal, RefusedRebootCommandFailsWithItsOutput) {
     EXPECT_NE(evidence(Step::IssueReboot).find("exit status 1"), std::string::npos) << evidence(Step::IssueReboot);
     EXPECT_NE(evidence(Step::IssueReboot).find("a password is required"), std::string::npos) << evidence(Step::IssueReboot);
     EXPECT_EQ(step(Step::HostDown).status, Status::Skipped);
+    EXPECT_FALSE(v.awaitsConfirmation());  // a refusal is a real red, nothing to confirm
     EXPECT_EQ(session->state(), HostSession::State::Connected);
     EXPECT_FALSE(session->isRebooting());
 }
