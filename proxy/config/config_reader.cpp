@@ -461,7 +461,7 @@ ConfigResult read_config(const nlohmann::json& document, const ConfigLimits& lim
     ConfigResult result;
     Reader r(result.errors);
     if (!r.object(document, "")) return result;
-    r.known_keys(document, "", {"threads", "listeners", "routes", "pools", "metrics_listener", "workers"});
+    r.known_keys(document, "", {"threads", "access_log", "listeners", "routes", "pools", "metrics_listener", "workers"});
     ProxyConfig config;
 
     if (const json* threads = r.member(document, "threads")) {
@@ -550,6 +550,26 @@ ConfigResult read_config(const nlohmann::json& document, const ConfigLimits& lim
         } else {
             config.metrics_listener = metrics;
             config.metrics_endpoint = parsed;
+        }
+    }
+
+    if (const json* access_log = r.member(document, "access_log")) {
+        if (r.object(*access_log, "access_log")) {
+            r.known_keys(*access_log, "access_log", {"path", "format"});
+            AccessLogConfig log;
+            const bool path_ok = r.string(*access_log, "path", "access_log", log.path, true, 1024);
+            if (path_ok && (log.path.empty() || log.path.front() != '/' || log.path.back() == '/')) {
+                r.error("access_log.path", "must be an absolute path to a file");
+            }
+            std::string format;
+            if (r.string(*access_log, "format", "access_log", format, false, 16)) {
+                if (format == "json") {
+                    log.format = AccessLogFormat::json;
+                } else if (format != "combined") {
+                    r.error("access_log.format", "'" + format + "' is not a format (combined, json)");
+                }
+            }
+            if (path_ok) config.access_log = log;
         }
     }
 

@@ -92,6 +92,10 @@ nlohmann::json to_json(const PoolConfig& pool) {
     return out;
 }
 
+const char* to_string(AccessLogFormat format) {
+    return format == AccessLogFormat::json ? "json" : "combined";
+}
+
 nlohmann::json to_json(const ProxyConfig& config) {
     nlohmann::json out = {{"listeners", nlohmann::json::array()},
                           {"routes", nlohmann::json::array()},
@@ -132,6 +136,9 @@ nlohmann::json to_json(const ProxyConfig& config) {
     }
     for (const auto& pool : config.pools) out["pools"].push_back(to_json(pool));
     if (config.metrics_listener) out["metrics_listener"] = *config.metrics_listener;
+    if (config.access_log) {
+        out["access_log"] = {{"path", config.access_log->path}, {"format", to_string(config.access_log->format)}};
+    }
     if (config.workers) out["workers"] = *config.workers;
     return out;
 }

@@ -113,8 +113,18 @@ struct PoolConfig {
     const ServerConfig* find_server(std::string_view address) const;
 };
 
+enum class AccessLogFormat { combined, json };
+const char* to_string(AccessLogFormat format);
+
+struct AccessLogConfig {
+    std::string path;  // absolute
+    AccessLogFormat format = AccessLogFormat::combined;
+    bool operator==(const AccessLogConfig&) const = default;
+};
+
 struct ProxyConfig {
     std::optional<std::uint32_t> threads;  // absent: "auto" (one per CPU)
+    std::optional<AccessLogConfig> access_log;  // absent: no access log
     std::vector<ListenerConfig> listeners;
     std::vector<RouteConfig> routes;
     std::vector<PoolConfig> pools;

@@ -8,6 +8,7 @@
 #include <asio/buffer.hpp>
 
 #include "proxy/http/http_parser.h"
+#include "proxy/log/access_line.h"
 
 namespace fulcrum::proxy::server {
 
@@ -24,6 +25,7 @@ struct Exchange {
     std::string upstream_head;  // the head for the upstream
     std::vector<asio::const_buffer> iov;
     std::vector<std::string_view> pieces;
+    logging::RequestFields log_request;  // access log only: the head's fields, copied out
 };
 
 // Recycled per loop thread (single-threaded, no locks); a burst's extras go back to the

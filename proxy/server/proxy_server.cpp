@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "proxy/log/access_log.h"
 #include "proxy/metrics/metrics_listener.h"
 #include "proxy/pool/health_checker.h"
 #include "proxy/server/metrics_text.h"
@@ -65,6 +66,12 @@ bool ProxyServer::start(const config::ProxyConfig& config, std::vector<config::C
     auto snapshot = Snapshot::build(config, nullptr, errors);
     if (!snapshot) return false;
     const auto threads = thread_count_for(m_options, config);
+    logging::AccessLog::Prepared log;
+    if (std::string error; !logging::AccessLog::prepare(config.access_log, log, error)) {
+        errors.push_back({"access_log.path", error});
+        return false;
+    }
+    if (!m_access_log) m_access_log = std::make_unique<logging::AccessLog>(threads);
     for (std::size_t i = 0; i < threads; ++i) {
         m_workers.push_back(std::make_unique<Worker>(*this, i, m_options.limits.max_head_bytes));
     }
@@ -74,6 +81,7 @@ bool ProxyServer::start(const config::ProxyConfig& config, std::vector<config::C
         m_workers.clear();
         return false;
     }
+    m_access_log->commit(std::move(log));
     for (auto& worker : m_workers) worker->start();
     m_started = true;
     return true;
@@ -176,6 +184,7 @@ void ProxyServer::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     for (auto& worker : m_workers) worker->join();
+    m_access_log->flush_all_stopped();  // the loops are gone: their last lines are safe to take
     if (m_health) m_health->stop();
     if (m_metrics) m_metrics->stop();
     m_bindings.clear();
@@ -191,7 +200,16 @@ bool ProxyServer::replace_config(const config::ProxyConfig& config, std::vector<
     const auto current = snapshot();
     auto next = Snapshot::build(config, current.get(), errors);
     if (!next) return false;
-    return install(std::move(next), errors, false);
+    // Opened afresh on every replace (and so on SIGHUP), unchanged path or not: that is
+    // logrotate's "rename, then signal". Committed only if the rest applies.
+    logging::AccessLog::Prepared log;
+    if (std::string error; !logging::AccessLog::prepare(config.access_log, log, error)) {
+        errors.push_back({"access_log.path", error});
+        return false;
+    }
+    if (!install(std::move(next), errors, false)) return false;
+    m_access_log->commit(std::move(log));
+    return true;
 }
 
 bool ProxyServer::mutate_pool(const std::string& name, std::string& error,
@@ -340,6 +358,11 @@ nlohmann::json ProxyServer::stats() const {
     for (const auto& worker : m_workers) connections += worker->session_count();
     out["threads"] = m_workers.size();
     out["connections"] = connections;
+    if (m_access_log) {
+        out["access_log"] = {{"enabled", m_access_log->enabled()},
+                             {"lines_dropped", m_access_log->lines_dropped()},
+                             {"last_error", m_access_log->last_error()}};
+    }
     for (const auto& listener : current->listeners) {
         auto item = listener.stats->to_json();
         item["name"] = listener.config.name;

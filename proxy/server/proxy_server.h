@@ -23,6 +23,9 @@ class HealthChecker;
 namespace fulcrum::proxy::metrics {
 class MetricsListener;
 }
+namespace fulcrum::proxy::logging {
+class AccessLog;
+}
 
 namespace fulcrum::proxy::server {
 
@@ -72,6 +75,8 @@ public:
     std::optional<asio::ip::tcp::endpoint> metrics_endpoint() const;
 
     const ServerOptions& options() const { return m_options; }
+    // Exists from start() until destruction; off unless the config has `access_log`.
+    logging::AccessLog& access_log() const { return *m_access_log; }
     bool stopping() const { return m_stopping.load(std::memory_order_relaxed); }
     std::size_t thread_count() const { return m_workers.size(); }
 
@@ -93,6 +98,7 @@ private:
     std::map<std::string, Binding> m_bindings;  // by listener key (configured address)
     std::unique_ptr<pool::HealthChecker> m_health;
     std::unique_ptr<metrics::MetricsListener> m_metrics;
+    std::unique_ptr<logging::AccessLog> m_access_log;
     std::string m_metrics_address;
     std::atomic<bool> m_stopping{false};
     bool m_started = false;

@@ -23,6 +23,7 @@
 
 #include "proxy/http/forwarding.h"
 #include "proxy/http/http_parser.h"
+#include "proxy/log/access_log.h"
 #include "proxy/pool/pool_runtime.h"
 #include "proxy/server/proxy_server.h"
 #include "proxy/server/snapshot.h"
@@ -181,6 +182,7 @@ private:
         const auto n = co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
         disarm();
         add(m_listener_stats->bytes_out, n);
+        m_sent += n;
         co_return !ec;
     }
     awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers) {
@@ -308,6 +310,8 @@ private:
     awaitable<bool> serve_one(bool first) {
         const auto& opts = m_server.options();
         m_status = 0;
+        m_sent = 0;
+        m_log_upstream = {};
         m_x->request.start(m_buffer.get() + m_start);
         std::size_t parsed = m_start;  // bytes of the buffer fed to the parser
         http::HttpParser::Result result;
@@ -338,14 +342,47 @@ private:
             if (error == http::HttpError::none) error = http::HttpError::head_too_large;
             add(m_listener_stats->requests);
             co_await respond_error(http::status_of(error), http::to_string(error), false);
+            // Refused requests are logged too (they are what an attack looks like), with
+            // "-" for a request line we would not trust.
+            if (m_server.access_log().enabled()) {
+                m_x->log_request.clear();
+                log_access(micros_since(started));
+            }
             co_return false;
         }
         const bool message_done = result.status == http::HttpParser::Status::message_complete;
         m_start = parsed;  // body (or the next request) starts here
         add(m_listener_stats->requests);
+        // Sampled once: the fields are captured only if the line will be written.
+        const bool logging = m_server.access_log().enabled();
+        if (logging) capture_request();
         const bool keep = co_await handle(message_done);
-        m_listener_stats->latency.record(static_cast<std::uint64_t>(micros_since(started)));
+        const auto elapsed = micros_since(started);
+        m_listener_stats->latency.record(static_cast<std::uint64_t>(elapsed));
+        if (logging) log_access(elapsed);
         co_return keep;
+    }
+
+    // ---- access log -----------------------------------------------------------------
+
+    // Copies what the line needs out of the head: its views die when the body is read.
+    void capture_request() {
+        const auto& head = m_x->request.head();
+        const char* protocol = head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+        m_x->log_request.capture(head.method, head.target, protocol, head.header("host"), head.header("referer"),
+                              head.header("user-agent"));
+    }
+
+    void log_access(std::int64_t elapsed_us) {
+        logging::AccessRecord record;
+        record.client = m_client_ip;
+        record.listener = m_listener_name;
+        record.request = &m_x->log_request;
+        record.status = m_status;
+        record.bytes_sent = m_sent;
+        record.upstream = m_log_upstream;
+        record.duration_us = elapsed_us;
+        m_server.access_log().append(m_worker.index(), record);
     }
 
     awaitable<bool> handle(bool message_done) {
@@ -516,6 +553,7 @@ private:
                 if (n > 0) {
                     length -= static_cast<std::uint64_t>(n);
                     add(m_listener_stats->bytes_out, static_cast<std::uint64_t>(n));
+                    m_sent += static_cast<std::uint64_t>(n);
                     continue;
                 }
                 if (n < 0 && errno == EINTR) continue;
@@ -696,6 +734,7 @@ private:
             }
             auto server_ptr = pool.servers()[selection.index];  // pins the server for this request
             auto& server = *server_ptr;
+            m_log_upstream = server.address();  // m_snapshot keeps the server alive
             InFlight in_flight(&server);
             add(server.stats.requests);
             bool reused = false;
@@ -941,6 +980,7 @@ private:
             co_await asio::async_write(m_stream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             add(m_listener_stats->bytes_out, n);
+            m_sent += n;
         }
     }
 
@@ -971,6 +1011,8 @@ private:
     std::unique_ptr<Exchange> m_x;  // while a request is in progress
     int m_status = 0;
     std::shared_ptr<const Snapshot> m_snapshot;
+    std::uint64_t m_sent = 0;            // bytes to the client for the current request
+    std::string_view m_log_upstream;     // the server that got it last (owned by m_snapshot)
 
     std::optional<tcp::socket> m_upstream;
     std::unique_ptr<char[]> m_upstream_buffer;

@@ -10,6 +10,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "proxy/log/access_log.h"
 #include "proxy/server/proxy_server.h"
 #include "proxy/server/session.h"
 
@@ -152,6 +153,7 @@ void Worker::put_idle(const std::shared_ptr<pool::ServerRuntime>& server, asio::
 }
 
 void Worker::sweep_idle() {
+    m_server.access_log().tick(m_index);  // lines reach the file within a second or two
     const auto now = pool::now_ms();
     for (auto it = m_idle.begin(); it != m_idle.end();) {
         auto& list = it->second.connections;

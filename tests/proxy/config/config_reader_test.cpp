@@ -85,6 +85,28 @@ TEST(ConfigReader, ReadsTheDocumentedExample) {
     EXPECT_TRUE(c.workers.has_value());
     ASSERT_TRUE(c.metrics_endpoint);
     EXPECT_EQ(c.metrics_endpoint->port, 9113);
+    ASSERT_TRUE(c.access_log);
+    EXPECT_EQ(c.access_log->path, "/var/log/fulcrum/access.log");
+    EXPECT_EQ(c.access_log->format, AccessLogFormat::json);
+}
+
+TEST(ConfigReader, AccessLogIsCheckedAndDefaultsToCombined) {
+    const auto plain = read_config_text(R"({"access_log": {"path": "/var/log/a.log"}})");
+    ASSERT_TRUE(plain.ok()) << describe(plain);
+    EXPECT_EQ(plain.config->access_log->format, AccessLogFormat::combined);
+    EXPECT_EQ(to_json(*plain.config)["access_log"], json({{"path", "/var/log/a.log"}, {"format", "combined"}}));
+    EXPECT_FALSE(read_config_text("{}").config->access_log.has_value());
+
+    const auto bad = read_config_text(
+        R"({"access_log": {"path": "logs/a.log", "format": "apache", "buffer": 4096}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(find_error(bad, "access_log.path")) << describe(bad);
+    EXPECT_TRUE(find_error(bad, "access_log.format")) << describe(bad);
+    EXPECT_TRUE(find_error(bad, "access_log.buffer")) << describe(bad);
+    for (const char* text : {R"({"access_log": {}})", R"({"access_log": {"path": ""}})", R"({"access_log": {"path": "/var/log/"}})",
+                             R"({"access_log": "/var/log/a.log"})", R"({"access_log": {"path": "/a\nb"}})"}) {
+        EXPECT_FALSE(read_config_text(text).ok()) << text;
+    }
 }
 
 TEST(ConfigReader, RoundTripsExactly) {
