@@ -30,8 +30,24 @@ bool proxy_configured(const json& document) {
     return listeners != document.end() && listeners->is_array() && !listeners->empty();
 }
 
-json effective_proxy_config(const json& document, const std::vector<WorkerGroupSpec>& workers,
-                            const DrainingPorts& draining) {
+FollowedServers followed_servers(const std::vector<protocol::WorkerGroupStatus>& groups) {
+    using protocol::InstanceState;
+    FollowedServers followed;
+    for (const auto& group : groups) {
+        auto& servers = followed[group.name];
+        for (const auto& instance : group.instances) {
+            // Requests go only to an instance that answers its health check; one that is
+            // leaving finishes what it has.
+            const char* state = instance.state == InstanceState::running    ? "active"
+                                : instance.state == InstanceState::stopping ? "draining"
+                                                                            : "disabled";
+            servers.push_back({instance.port, state});
+        }
+    }
+    return followed;
+}
+
+json effective_proxy_config(const json& document, const FollowedServers& followed) {
     json effective = document;
     effective.erase("workers");
     auto pools = effective.find("pools");
@@ -48,17 +64,10 @@ json effective_proxy_config(const json& document, const std::vector<WorkerGroupS
             if (server.is_object() && server.contains("address") && server["address"].is_string())
                 present.insert(server["address"].get<std::string>());
         }
-        for (const auto& spec : workers) {
-            if (spec.name != group) continue;
-            for (int port : spec.ports) {
-                const std::string address = "127.0.0.1:" + std::to_string(port);
-                if (present.insert(address).second) servers.push_back({{"address", address}});
-            }
-        }
-        if (auto it = draining.find(group); it != draining.end()) {
-            for (int port : it->second) {
-                const std::string address = "127.0.0.1:" + std::to_string(port);
-                if (present.insert(address).second) servers.push_back({{"address", address}, {"state", "draining"}});
+        if (auto it = followed.find(group); it != followed.end()) {
+            for (const auto& server : it->second) {
+                const std::string address = "127.0.0.1:" + std::to_string(server.port);
+                if (present.insert(address).second) servers.push_back({{"address", address}, {"state", server.state}});
             }
         }
         pool["servers"] = std::move(servers);

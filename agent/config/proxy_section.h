@@ -4,6 +4,7 @@
 
 #include "agent/config/worker_spec.h"
 #include "agent/protocol/config.h"
+#include "agent/protocol/workers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,12 +27,22 @@ void locate_errors(const std::string& text, std::vector<protocol::ValidationErro
 // True when the config asks for a proxy at all (it has at least one listener).
 bool proxy_configured(const nlohmann::json& document);
 
+// One worker instance as a server of the pools that follow its group, with the state the
+// proxy should give it: "active" once it passed its health check, "draining" while it leaves
+// (scale-down, stop), "disabled" otherwise (starting, unhealthy, crashed, failing).
+struct FollowedServer {
+    int port = 0;
+    std::string state;
+    bool operator==(const FollowedServer&) const = default;
+};
+using FollowedServers = std::map<std::string, std::vector<FollowedServer>>;  // by group name
+
+// The proxy's view of the groups as they are now (instances leaving are listed as stopping).
+FollowedServers followed_servers(const std::vector<protocol::WorkerGroupStatus>& groups);
+
 // The config the proxy process is given: the document without `workers`, each pool with
-// `follow_workers` getting one server 127.0.0.1:PORT per instance port of that group (after any
-// servers listed explicitly). Ports in `draining` (per group) are kept with state "draining",
-// so the proxy sends them no new requests while they finish the ones they have.
-using DrainingPorts = std::map<std::string, std::vector<int>>;
-nlohmann::json effective_proxy_config(const nlohmann::json& document, const std::vector<WorkerGroupSpec>& workers,
-                                      const DrainingPorts& draining = {});
+// `follow_workers` getting one server 127.0.0.1:PORT per instance of that group in
+// `followed` (after any servers listed explicitly, which win on the same address).
+nlohmann::json effective_proxy_config(const nlohmann::json& document, const FollowedServers& followed);
 
 }  // namespace fulcrum::agent

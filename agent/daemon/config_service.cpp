@@ -50,6 +50,9 @@ void ConfigService::apply(ValidatedConfig config, std::optional<std::int64_t> ex
         unchanged.version = current.version;
         unchanged.changed = false;
         unchanged.notes.push_back("the config equals version " + std::to_string(current.version) + "; nothing to do");
+        if (m_retry_unchanged) {
+            for (auto& note : m_retry_unchanged()) unchanged.notes.push_back(std::move(note));
+        }
         return reply(unchanged);
     }
     if (auto error = m_store.commit(config.parsed.text, config.parsed.document, comment, now_ms()); !error.empty())

@@ -21,6 +21,9 @@ public:
     ConfigService(ConfigStore& store, Dispatcher& dispatcher);
 
     void set_applier(Applier applier) { m_applier = std::move(applier); }
+    // Called when a config.apply equals the current version: what gave up waiting for a new
+    // config (a failing proxy) tries again; returns notes for the answer.
+    void set_retry_unchanged(std::function<std::vector<std::string>()> retry) { m_retry_unchanged = std::move(retry); }
     void register_methods();
 
     // The stored current version's worker groups, for the restore at start-up; nullopt (and
@@ -40,6 +43,7 @@ private:
     ConfigStore& m_store;
     Dispatcher& m_dispatcher;
     Applier m_applier;
+    std::function<std::vector<std::string>()> m_retry_unchanged;
 };
 
 protocol::Error config_invalid(const std::vector<protocol::ValidationError>& errors);

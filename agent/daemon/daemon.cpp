@@ -31,13 +31,20 @@ Daemon::Daemon(DaemonOptions options)
       m_follower(m_io, m_options.paths.logs_dir()),
       m_proxy(m_io, m_watcher,
               ProxyPaths{m_options.paths.root / "proxy" / "config.json", m_options.paths.root / "proxy" / "admin.sock",
-                         m_options.paths.logs_dir() / "proxy.log"},
+                         LogFiles(m_options.paths.logs_dir()).proxy_log(),
+                         LogFiles(m_options.paths.logs_dir()).proxy_stderr_log()},
               self_executable()),
       m_started_at_ms(now_ms()) {
     register_methods();
     m_config.set_applier([this](const StoredConfig& stored, const std::vector<WorkerGroupSpec>& workers,
                                 std::function<void(protocol::ConfigApplyResult)> done) {
         apply_config(stored, workers, std::move(done));
+    });
+    m_config.set_retry_unchanged([this]() -> std::vector<std::string> {
+        if (m_proxy.status().state != protocol::InstanceState::failing) return {};
+        m_proxy.apply(effective_proxy(), proxy_configured(m_document), m_store.current().version,
+                      [](bool, const std::string&) {});
+        return {"the proxy was failing: it is started again with this config"};
     });
     m_supervisor.set_on_group_changed([this](const protocol::WorkerGroupStatus& status) {
         m_dispatcher.broadcast(protocol::make_notification<protocol::notification::WorkersChangedN>({status}));
@@ -199,7 +206,7 @@ void Daemon::apply_config(const StoredConfig& stored, const std::vector<WorkerGr
 }
 
 nlohmann::json Daemon::effective_proxy() const {
-    return effective_proxy_config(m_document, m_supervisor.specs(), m_supervisor.draining());
+    return effective_proxy_config(m_document, followed_servers(m_supervisor.statuses()));
 }
 
 void Daemon::runtime_changed() {
@@ -218,7 +225,8 @@ void Daemon::tick() {
         if (m_ticks % 10 == 0) {
             std::error_code ignored;
             for (const auto& entry : std::filesystem::directory_iterator(m_options.paths.logs_dir(), ignored)) {
-                if (entry.path().extension() == ".log") LogFiles::rotate_if_large(entry.path());
+                if (entry.path().extension() == ".log" && LogFiles::rotate_if_large(entry.path()))
+                    m_follower.rotated(entry.path());
             }
         }
         tick();

@@ -27,9 +27,7 @@ protocol::Outcome<WorkerGroup*> WorkersService::find(const protocol::WorkersTarg
     return group;
 }
 
-protocol::Outcome<std::vector<std::pair<std::filesystem::path, std::optional<int>>>> WorkersService::files_of(
-    const protocol::LogSource& source) {
-    const auto& logs = m_supervisor.logs();
+protocol::Outcome<std::vector<LogFile>> WorkersService::files_of(const protocol::LogSource& source, bool rotated) {
     std::vector<int> indexes;
     if (source.group != "proxy") {
         WorkerGroup* group = m_supervisor.group(source.group);
@@ -39,15 +37,9 @@ protocol::Outcome<std::vector<std::pair<std::filesystem::path, std::optional<int
                                                         std::to_string(*source.index));
         indexes = group->log_indexes();
     }
-    std::vector<std::pair<std::filesystem::path, std::optional<int>>> files;
-    const auto paths = logs.files_of(source.group, source.index, indexes);
-    // files_of lists, per instance, the rotated generation then the live file.
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        std::optional<int> index = source.index;
-        if (!source.index && source.group != "proxy") index = indexes[i / 2];
-        files.emplace_back(paths[i], index);
-    }
-    return files;
+    const auto& logs = m_supervisor.logs();
+    return rotated ? logs.files_of(source.group, source.index, indexes)
+                   : logs.live_files_of(source.group, source.index, indexes);
 }
 
 void WorkersService::register_methods() {
@@ -119,7 +111,7 @@ void WorkersService::register_methods() {
                 return Error::make(ErrorCode::InvalidParams,
                                    "lines must be between 0 and " + std::to_string(protocol::kMaxTailLines),
                                    {{"field", "lines"}});
-            auto files = files_of(params.source);
+            auto files = files_of(params.source, true);
             if (!files) return files.error();
             return LogFiles::tail(files.value(), params.source.group, params.lines);
         });
@@ -129,7 +121,7 @@ void WorkersService::register_methods() {
                 return Error::make(ErrorCode::InvalidParams,
                                    "tail must be between 0 and " + std::to_string(protocol::kMaxTailLines),
                                    {{"field", "tail"}});
-            auto files = files_of(params.source);
+            auto files = files_of(params.source, false);
             if (!files) return files.error();
             const std::int64_t id = m_next_subscription_id();
             std::weak_ptr<Session> weak = session.weak_from_this();
@@ -140,12 +132,16 @@ void WorkersService::register_methods() {
             // History right after the answer (so the client knows the id), then live lines; the
             // follower starts at the current end, so nothing is sent twice.
             if (params.tail > 0) {
-                auto history = LogFiles::tail(files.value(), params.source.group, params.tail).lines;
-                asio::post(m_io, [emit, history = std::move(history)] {
-                    for (const auto& line : history) emit(line);
+                auto history = files_of(params.source, true);
+                if (!history) return history.error();
+                auto lines = LogFiles::tail(history.value(), params.source.group, params.tail).lines;
+                asio::post(m_io, [emit, lines = std::move(lines)] {
+                    for (const auto& line : lines) emit(line);
                 });
             }
-            m_follower.follow(id, params.source.group, files.value(), emit);
+            // A whole group is followed by its file names, so instances added later join in.
+            const bool whole_group = !params.source.index && params.source.group != "proxy";
+            m_follower.follow(id, params.source.group, files.value(), whole_group, emit);
             session.add_subscription(id, [this, id] { m_follower.cancel(id); });
             return protocol::Subscription{id};
         });

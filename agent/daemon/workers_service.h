@@ -19,8 +19,8 @@ public:
 
 private:
     protocol::Outcome<WorkerGroup*> find(const protocol::WorkersTarget& target);
-    protocol::Outcome<std::vector<std::pair<std::filesystem::path, std::optional<int>>>> files_of(
-        const protocol::LogSource& source);
+    // The files of a source; `rotated`: with each file's older generation (for logs.tail).
+    protocol::Outcome<std::vector<LogFile>> files_of(const protocol::LogSource& source, bool rotated);
 
     asio::io_context& m_io;
     Supervisor& m_supervisor;

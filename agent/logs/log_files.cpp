@@ -91,34 +91,67 @@ fs::path LogFiles::instance_log(const std::string& group, int index) const {
     return m_dir / (group + "." + std::to_string(index) + ".log");
 }
 
-std::vector<fs::path> LogFiles::files_of(const std::string& group, std::optional<int> index,
-                                         const std::vector<int>& indexes) const {
-    std::vector<fs::path> files;
-    auto add = [&](const fs::path& live) {
-        files.push_back(fs::path(live.string() + ".1"));
-        files.push_back(live);
-    };
+fs::path LogFiles::instance_stderr_log(const std::string& group, int index) const {
+    return m_dir / (group + "." + std::to_string(index) + ".stderr.log");
+}
+
+std::vector<LogFile> LogFiles::live_files_of(const std::string& group, std::optional<int> index,
+                                             const std::vector<int>& indexes) const {
+    std::vector<LogFile> files;
     if (group == "proxy") {
-        add(proxy_log());
-    } else if (index) {
-        add(instance_log(group, *index));
+        files.push_back({proxy_log(), std::nullopt, kStdout});
+        files.push_back({proxy_stderr_log(), std::nullopt, kStderr});
+        return files;
+    }
+    auto add = [&](int i) {
+        files.push_back({instance_log(group, i), i, kStdout});
+        files.push_back({instance_stderr_log(group, i), i, kStderr});
+    };
+    if (index) {
+        add(*index);
     } else {
-        for (int i : indexes) add(instance_log(group, i));
+        for (int i : indexes) add(i);
     }
     return files;
 }
 
-void LogFiles::append_agent_line(const fs::path& file, const std::string& text) {
-    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-    if (!fd.valid()) return;
+std::vector<LogFile> LogFiles::files_of(const std::string& group, std::optional<int> index,
+                                        const std::vector<int>& indexes) const {
+    std::vector<LogFile> files;
+    for (auto& live : live_files_of(group, index, indexes)) {
+        files.push_back({fs::path(live.path.string() + ".1"), live.index, live.stream});
+        files.push_back(std::move(live));
+    }
+    return files;
+}
+
+std::optional<LogFile> LogFiles::instance_file(const fs::path& dir, const std::string& group,
+                                               const std::string& filename) {
+    // GROUP.N.log or GROUP.N.stderr.log; group names have no dots, so this is unambiguous.
+    if (filename.size() <= group.size() + 1 || filename.compare(0, group.size(), group) != 0 ||
+        filename[group.size()] != '.')
+        return std::nullopt;
+    const std::string rest = filename.substr(group.size() + 1);
+    const auto digits = rest.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos || digits > 4) return std::nullopt;
+    const std::string suffix = rest.substr(digits);
+    if (suffix != ".log" && suffix != ".stderr.log") return std::nullopt;
+    return LogFile{dir / filename, std::stoi(rest.substr(0, digits)), suffix == ".log" ? kStdout : kStderr};
+}
+
+void LogFiles::append_agent_line(const fs::path& out, const fs::path& err, const std::string& text) {
     // One event is one line, whatever the text holds (a command may contain newlines).
     std::string flat = text;
     for (char& c : flat) {
         if (c == '\n' || c == '\r') c = ' ';
     }
     const std::string line = std::string(kAgentLinePrefix) + utc_stamp(now_ms()) + "] " + flat + "\n";
-    if (::write(fd.get(), line.data(), line.size()) < 0) {
-        // A full disk must not stop supervision; the event is lost, the state is still reported.
+    for (const auto* file : {&out, &err}) {
+        UniqueFd fd(::open(file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+        if (!fd.valid()) continue;
+        if (::write(fd.get(), line.data(), line.size()) < 0) {
+            // A full disk must not stop supervision; the event is lost, the state is still reported.
+        }
     }
 }
 
@@ -134,12 +167,12 @@ bool LogFiles::rotate_if_large(const fs::path& file, std::uint64_t max_bytes) {
 }
 
 protocol::LogLine LogFiles::to_log_line(std::string text, const std::string& group, std::optional<int> index,
-                                        std::int64_t fallback_ms) {
+                                        const std::string& stream, std::int64_t fallback_ms) {
     protocol::LogLine line;
     line.group = group;
     line.index = index;
     line.time_ms = fallback_ms;
-    line.stream = "stdout";
+    line.stream = stream;
     if (!text.empty() && text.back() == '\r') text.pop_back();
     const std::string_view prefix = kAgentLinePrefix;
     if (text.compare(0, prefix.size(), prefix) == 0) {
@@ -152,28 +185,51 @@ protocol::LogLine LogFiles::to_log_line(std::string text, const std::string& gro
     return line;
 }
 
-protocol::LogsTailResult LogFiles::tail(const std::vector<std::pair<fs::path, std::optional<int>>>& files,
-                                        const std::string& group, int count) {
+protocol::LogsTailResult LogFiles::tail(const std::vector<LogFile>& files, const std::string& group, int count) {
     protocol::LogsTailResult result;
     count = std::clamp(count, 0, protocol::kMaxTailLines);
-    // Per instance: the live file's lines, topped up from the rotated generation.
-    std::vector<protocol::LogLine> all;
-    for (std::size_t i = 0; i < files.size(); ++i) {
+    // One run per file, in file order (which is the true order within it).
+    std::vector<std::vector<protocol::LogLine>> runs;
+    for (const auto& file : files) {
         bool more = false;
-        const std::int64_t fallback = mtime_ms(files[i].first);
-        for (auto& text : last_lines(files[i].first, count, more))
-            all.push_back(to_log_line(std::move(text), group, files[i].second, fallback));
+        std::vector<protocol::LogLine> run;
+        for (auto& text : last_lines(file.path, count, more))
+            run.push_back(to_log_line(std::move(text), group, file.index, file.stream, 0));
         if (more) result.truncated = true;
+        // Output lines have no time of their own; each was written before the next agent event
+        // in its file, so it gets that event's time (the file's modification time after the
+        // last one). That places stdout, stderr and other instances' lines against each other.
+        std::int64_t next_event = mtime_ms(file.path);
+        for (auto it = run.rbegin(); it != run.rend(); ++it) {
+            if (it->stream == "agent") {
+                next_event = std::min(next_event, it->time_ms);
+            } else {
+                it->time_ms = next_event;
+            }
+        }
+        // The events' copies in the stderr file only served as time marks.
+        if (file.stream == kStderr)
+            std::erase_if(run, [](const protocol::LogLine& line) { return line.stream == "agent"; });
+        if (!run.empty()) runs.push_back(std::move(run));
     }
-    // One instance: file order is the true order. Several: merged by time (worker output lines
-    // carry their file's modification time, so this is approximate across instances).
-    const bool several = std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.second != files.front().second; });
-    if (several)
-        std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.time_ms < b.time_ms; });
-    if (static_cast<int>(all.size()) > count) {
-        result.truncated = true;
-        all.erase(all.begin(), all.end() - count);
+    // Merged by time from the newest end, only as far as `count` lines: a tie puts the later
+    // file's line last, and each file's own order is never changed.
+    std::vector<std::size_t> left(runs.size());
+    for (std::size_t r = 0; r < runs.size(); ++r) left[r] = runs[r].size();
+    // An output line dated by an event was written before it: at equal times it goes first.
+    auto key = [](const protocol::LogLine& line) { return std::pair(line.time_ms, line.stream == "agent"); };
+    std::vector<protocol::LogLine> all;
+    while (static_cast<int>(all.size()) < count) {
+        std::optional<std::size_t> pick;
+        for (std::size_t r = 0; r < runs.size(); ++r) {
+            if (left[r] == 0) continue;
+            if (!pick || key(runs[r][left[r] - 1]) >= key(runs[*pick][left[*pick] - 1])) pick = r;
+        }
+        if (!pick) break;
+        all.push_back(std::move(runs[*pick][--left[*pick]]));
     }
+    if (std::any_of(left.begin(), left.end(), [](std::size_t n) { return n > 0; })) result.truncated = true;
+    std::reverse(all.begin(), all.end());
     result.lines = std::move(all);
     return result;
 }

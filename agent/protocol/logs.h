@@ -22,7 +22,7 @@ struct LogSource {
 FULCRUM_PROTOCOL_JSON(LogSource, group, index)
 
 struct LogLine {
-    std::int64_t time_ms = 0;  // when the agent read it
+    std::int64_t time_ms = 0;  // agent events: when they happened; output: see PROTOCOL.md "Logs"
     std::string group;
     std::optional<int> index;
     std::string stream;  // "stdout", "stderr" or "agent" (supervisor events: started, exited)

@@ -2,6 +2,7 @@
 // boot.*, agent.upgrade, proxy.status and subscription.cancel.
 
 #include "agent/protocol/json_fields.h"
+#include "agent/protocol/workers.h"
 
 #include <cstdint>
 #include <optional>
@@ -69,9 +70,16 @@ struct ProxyStatus {
     int restarts = 0;
     std::int64_t config_version = 0;  // the version the running proxy has loaded
     std::optional<std::string> last_exit;
+    // Like a worker instance's: starting (admin socket not answering yet), running, backoff
+    // (next_restart_at_ms), failing (exited too often right after starting; not restarted
+    // until the next config.apply), stopping, stopped.
+    InstanceState state = InstanceState::stopped;
+    std::optional<std::int64_t> next_restart_at_ms;
+    std::string failing_reason;  // in words, with the proxy's last error line and what to do
     bool operator==(const ProxyStatus&) const = default;
 };
-FULCRUM_PROTOCOL_JSON(ProxyStatus, configured, running, pid, uptime_s, restarts, config_version, last_exit)
+FULCRUM_PROTOCOL_JSON(ProxyStatus, configured, running, pid, uptime_s, restarts, config_version, last_exit, state,
+                      next_restart_at_ms, failing_reason)
 
 struct ProxyChanged {
     ProxyStatus proxy;

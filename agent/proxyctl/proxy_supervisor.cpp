@@ -67,9 +67,13 @@ void ProxySupervisor::apply(json effective, bool configured, std::int64_t versio
     }
     if (auto error = write_config(); !error.empty()) return done(false, "cannot write the proxy's config: " + error);
     if (m_pid == 0) {
+        // Also the way out of "failing": a new apply (the fix, or the same config once the
+        // port is free) gets a fresh set of tries.
         m_pending.push_back(std::move(done));
         m_restart_timer.cancel();
+        m_next_restart_at_ms.reset();
         m_fast_failures = 0;
+        m_failing_reason.clear();
         return spawn();
     }
     if (!m_ready) {
@@ -85,22 +89,48 @@ void ProxySupervisor::apply(json effective, bool configured, std::int64_t versio
 }
 
 void ProxySupervisor::push(Applied done) {
+    // One replace_config at a time: each goes over its own connection, so two in flight could
+    // be applied in the wrong order and leave the proxy on the older one.
+    if (m_push_in_flight) {
+        if (done) m_queued_push_waiters.push_back(std::move(done));
+        m_push_queued = true;
+        return;
+    }
+    m_push_in_flight = true;
     const std::int64_t version = m_version;
     m_admin.request({{"command", "replace_config"}, {"config", m_desired}}, kAdminTimeout,
                     [this, version, done, pushed = m_desired](AdminAnswer answer) {
+                        m_push_in_flight = false;
                         if (!answer.ok) {
                             std::string note = "the proxy refused the config: " + answer.error;
                             if (answer.body.is_object() && answer.body.contains("errors"))
                                 note += " " + answer.body["errors"].dump();
                             log_warning(note);
                             if (done) done(false, note);
-                            return;
+                        } else {
+                            m_loaded_version = std::max(m_loaded_version, version);
+                            m_running = pushed;
+                            changed();
+                            if (done) done(true, "");
                         }
-                        m_loaded_version = std::max(m_loaded_version, version);
-                        m_running = pushed;
-                        changed();
-                        if (done) done(true, "");
+                        push_queued();
                     });
+}
+
+void ProxySupervisor::push_queued() {
+    if (!m_push_queued) return;
+    m_push_queued = false;
+    auto waiters = std::move(m_queued_push_waiters);
+    m_queued_push_waiters.clear();
+    Applied all = [waiters](bool reloaded, const std::string& note) {
+        for (const auto& waiter : waiters) waiter(reloaded, note);
+    };
+    if (m_pid == 0 || !m_ready) return all(false, "the proxy exited before it took the config");
+    if (m_running == m_desired) {
+        m_loaded_version = std::max(m_loaded_version, m_version);
+        return all(true, "");
+    }
+    push(std::move(all));
 }
 
 void ProxySupervisor::sync(const json& effective) {
@@ -113,11 +143,13 @@ void ProxySupervisor::sync(const json& effective) {
 void ProxySupervisor::spawn() {
     ++m_generation;
     m_ready = false;
+    m_stopping = false;
     SpawnRequest request;
     request.argv = {m_executable, "proxy", "--config", m_paths.config_file.string(), "--admin-socket",
                     m_paths.admin_socket.string()};
     if (::geteuid() == 0) request.argv.push_back("--allow-root");  // only when the daemon itself was allowed
     request.log_file = m_paths.log_file;
+    request.error_log_file = m_paths.stderr_log_file;
     m_started_steady_ms = steady_ms();
     m_started_at_ms = now_ms();
     m_running = m_desired;  // what the file holds now is what it reads
@@ -130,7 +162,7 @@ void ProxySupervisor::spawn() {
     }
     m_pid = result.pid;
     m_start_ticks = read_proc_stat(m_pid).value_or(ProcStat{}).start_ticks;
-    LogFiles::append_agent_line(m_paths.log_file, "started proxy pid " + std::to_string(m_pid));
+    LogFiles::append_agent_line(m_paths.log_file, m_paths.stderr_log_file, "started proxy pid " + std::to_string(m_pid));
     log_info("proxy started, pid " + std::to_string(m_pid));
     const auto generation = m_generation;
     m_watcher.watch_child(m_pid, [this, generation](protocol::ExitInfo info) { on_exit(generation, std::move(info)); });
@@ -186,10 +218,11 @@ void ProxySupervisor::on_exit(std::uint64_t generation, protocol::ExitInfo info)
     if (pid > 0) signal_group(pid, SIGKILL);
     const double uptime_s = static_cast<double>(steady_ms() - m_started_steady_ms) / 1000.0;
     m_last_exit = info.reason;
-    LogFiles::append_agent_line(m_paths.log_file, "proxy " + info.reason);
+    LogFiles::append_agent_line(m_paths.log_file, m_paths.stderr_log_file, "proxy " + info.reason);
     resolve_pending(false, "the proxy exited: " + info.reason + " (see logs.tail of \"proxy\")");
     if (!m_stop_waiters.empty() || !m_configured) {
         m_kill_timer.cancel();
+        m_stopping = false;
         changed();
         auto waiters = std::move(m_stop_waiters);
         m_stop_waiters.clear();
@@ -198,24 +231,54 @@ void ProxySupervisor::on_exit(std::uint64_t generation, protocol::ExitInfo info)
     }
     const auto restart = proxy_restart();
     m_fast_failures = uptime_s * 1000.0 < restart.stable_after_ms ? m_fast_failures + 1 : 0;
+    if (m_fast_failures >= restart.max_fast_failures) {
+        const std::string output = last_error_line();
+        m_failing_reason = "the proxy exited " + std::to_string(m_fast_failures) + " times in a row within " +
+                           std::to_string(restart.stable_after_ms / 1000) + " s of starting and is no longer restarted; last: " +
+                           info.reason + (output.empty() ? std::string() : " (it said: " + output + ")") +
+                           ". Fix the cause (see logs.tail of \"proxy\"), then apply the config again.";
+        m_next_restart_at_ms.reset();
+        LogFiles::append_agent_line(m_paths.log_file, m_paths.stderr_log_file, "FAILING: " + m_failing_reason);
+        log_error("proxy FAILING: " + m_failing_reason);
+        changed();
+        return;
+    }
     const int delay = backoff_delay_ms(restart, std::max(m_fast_failures, 1));
     ++m_restarts;
+    m_next_restart_at_ms = now_ms() + delay;
+    LogFiles::append_agent_line(m_paths.log_file, m_paths.stderr_log_file, "restarting in " + std::to_string(delay) + " ms");
     log_warning("proxy " + info.reason + "; restarting in " + std::to_string(delay) + " ms");
     changed();
     m_restart_timer.expires_after(std::chrono::milliseconds(delay));
     m_restart_timer.async_wait([this](const asio::error_code& error) {
-        if (!error && m_pid == 0 && m_configured) spawn();
+        if (error || m_pid != 0 || !m_configured) return;
+        m_next_restart_at_ms.reset();
+        spawn();
     });
+}
+
+std::string ProxySupervisor::last_error_line() const {
+    // The proxy says why it cannot start on stderr ("cannot bind 127.0.0.1:80: ...").
+    const auto tail = LogFiles::tail({{m_paths.stderr_log_file, std::nullopt, kStderr}}, "proxy", 20);
+    for (auto it = tail.lines.rbegin(); it != tail.lines.rend(); ++it) {
+        if (it->stream != "agent" && !it->text.empty()) return it->text.substr(0, 300);
+    }
+    return {};
 }
 
 void ProxySupervisor::stop(std::function<void()> done) {
     m_configured = false;
     m_restart_timer.cancel();
+    m_next_restart_at_ms.reset();
+    m_failing_reason.clear();
     if (m_pid == 0) {
+        changed();
         if (done) done();
         return;
     }
     if (done) m_stop_waiters.push_back(std::move(done));
+    m_stopping = true;
+    changed();
     if (!signal_group(m_pid, SIGTERM)) ::kill(m_pid, SIGTERM);
     m_kill_timer.expires_after(std::chrono::milliseconds(kStopGraceMs));
     const auto generation = m_generation;
@@ -277,6 +340,18 @@ protocol::ProxyStatus ProxySupervisor::status() const {
     status.restarts = m_restarts;
     status.config_version = m_pid > 0 ? m_loaded_version : 0;
     status.last_exit = m_last_exit;
+    status.next_restart_at_ms = m_next_restart_at_ms;
+    status.failing_reason = m_failing_reason;
+    using protocol::InstanceState;
+    if (m_pid > 0) {
+        status.state = m_stopping ? InstanceState::stopping : m_ready ? InstanceState::running : InstanceState::starting;
+    } else if (!m_failing_reason.empty()) {
+        status.state = InstanceState::failing;
+    } else if (m_next_restart_at_ms) {
+        status.state = InstanceState::backoff;
+    } else {
+        status.state = InstanceState::stopped;
+    }
     return status;
 }
 
@@ -307,7 +382,7 @@ bool ProxySupervisor::adopt(const json& record) {
         // What it runs is in the config file the previous daemon wrote; apply() compares.
         if (auto text = read_small_file(m_paths.config_file, 16 << 20)) m_running = json::parse(*text, nullptr, false);
         m_desired = m_running;
-        LogFiles::append_agent_line(m_paths.log_file, "adopted proxy pid " + std::to_string(pid) + " from the previous agent");
+        LogFiles::append_agent_line(m_paths.log_file, m_paths.stderr_log_file, "adopted proxy pid " + std::to_string(pid) + " from the previous agent");
         log_info("adopted the running proxy, pid " + std::to_string(pid));
         wait_until_ready(generation, kReadyAttempts);
         return true;

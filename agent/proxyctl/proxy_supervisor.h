@@ -3,7 +3,9 @@
 // (this same binary). The agent writes the effective config to FILE (so a restarted proxy
 // starts from the newest one), starts the proxy when the config has listeners, restarts it
 // with backoff when it dies, and applies changes live with `replace_config` on the admin
-// socket. Runs on the event loop only.
+// socket. A proxy that keeps exiting right after its start (a port taken by someone else, a
+// certificate it cannot read) is "failing" after a few tries, with its last error line, and
+// waits for the next config.apply instead of spinning. Runs on the event loop only.
 
 #include "agent/logs/log_files.h"
 #include "agent/protocol/system.h"
@@ -25,7 +27,8 @@ namespace fulcrum::agent {
 struct ProxyPaths {
     std::filesystem::path config_file;
     std::filesystem::path admin_socket;
-    std::filesystem::path log_file;
+    std::filesystem::path log_file;        // stdout and the agent's events
+    std::filesystem::path stderr_log_file;
 };
 
 class ProxySupervisor {
@@ -69,9 +72,11 @@ private:
     void wait_until_ready(std::uint64_t generation, int attempts_left);
     void became_ready();
     void push(Applied done);
+    void push_queued();
     void resolve_pending(bool reloaded, const std::string& note);
     void changed();
     std::string write_config();
+    std::string last_error_line() const;
 
     asio::io_context& m_io;
     ProcessWatcher& m_watcher;
@@ -96,7 +101,13 @@ private:
     int m_restarts = 0;
     int m_fast_failures = 0;
     std::optional<std::string> m_last_exit;
+    std::optional<std::int64_t> m_next_restart_at_ms;
+    std::string m_failing_reason;  // set when restarts stopped; cleared by the next apply
+    bool m_stopping = false;
     std::vector<Applied> m_pending;  // applies waiting for a starting proxy
+    bool m_push_in_flight = false;
+    bool m_push_queued = false;
+    std::vector<Applied> m_queued_push_waiters;
     std::vector<std::function<void()>> m_stop_waiters;
     asio::steady_timer m_restart_timer;
     asio::steady_timer m_ready_timer;

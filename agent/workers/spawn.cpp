@@ -59,6 +59,7 @@ SpawnResult spawn_process(const SpawnRequest& request) {
     const std::string exec_step = "cannot execute " + request.argv[0];
     const std::string cwd_step = "cannot change to directory " + request.cwd;
     const std::string log_step = "cannot open log file " + request.log_file.string();
+    const std::string error_log_step = "cannot open log file " + request.error_log_file.string();
 
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -86,8 +87,13 @@ SpawnResult spawn_process(const SpawnRequest& request) {
             out = ::open(request.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
             if (out < 0) child_fail(report_write.get(), log_step.c_str());
         }
+        int err = out;
+        if (!request.error_log_file.empty()) {
+            err = ::open(request.error_log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (err < 0) child_fail(report_write.get(), error_log_step.c_str());
+        }
         ::dup2(out, 1);
-        ::dup2(out, 2);
+        ::dup2(err, 2);
         if (!request.cwd.empty() && ::chdir(request.cwd.c_str()) != 0) child_fail(report_write.get(), cwd_step.c_str());
         // Close everything else (the agent's sockets, the lock) except the report pipe,
         // which closes itself on exec.

@@ -16,7 +16,8 @@ struct SpawnRequest {
     std::vector<std::string> argv;
     std::string cwd;                          // empty: inherit
     std::map<std::string, std::string> env;   // added to (and overriding) the agent's environment
-    std::filesystem::path log_file;           // stdout+stderr, O_APPEND; empty: /dev/null
+    std::filesystem::path log_file;           // stdout, O_APPEND; empty: /dev/null
+    std::filesystem::path error_log_file;     // stderr, O_APPEND; empty: with stdout
 };
 
 struct SpawnResult {

@@ -92,21 +92,6 @@ protocol::WorkersListResult Supervisor::list(const std::optional<std::string>& n
     return result;
 }
 
-std::map<std::string, std::vector<int>> Supervisor::draining() const {
-    std::map<std::string, std::vector<int>> ports;
-    for (const auto& [name, group] : m_groups) {
-        auto list = group->draining_ports();
-        if (!list.empty()) ports[name] = std::move(list);
-    }
-    return ports;
-}
-
-std::vector<WorkerGroupSpec> Supervisor::specs() const {
-    std::vector<WorkerGroupSpec> specs;
-    for (const auto& [name, group] : m_groups) specs.push_back(group->spec());
-    return specs;
-}
-
 void Supervisor::sample_usage() {
     for (auto& [name, group] : m_groups) group->sample_usage();
 }

@@ -31,9 +31,6 @@ public:
     WorkerGroup* group(const std::string& name);
     protocol::WorkersListResult list(const std::optional<std::string>& group) const;
     std::vector<protocol::WorkerGroupStatus> statuses() const;
-    // Ports being drained before removal, per group (for the proxy's effective config).
-    std::map<std::string, std::vector<int>> draining() const;
-    std::vector<WorkerGroupSpec> specs() const;
     const LogFiles& logs() const { return m_logs; }
     void sample_usage();
 

@@ -116,14 +116,6 @@ void WorkerGroup::restart(std::optional<int> index) {
     }
 }
 
-std::vector<int> WorkerGroup::draining_ports() const {
-    std::vector<int> ports;
-    for (const auto& instance : m_leaving) {
-        if (instance->pid() > 0) ports.push_back(instance->port());
-    }
-    return ports;
-}
-
 std::vector<int> WorkerGroup::log_indexes() const {
     std::vector<int> indexes;
     for (const auto& instance : m_instances) indexes.push_back(instance->index());

@@ -31,7 +31,6 @@ public:
     void set_user_stopped(bool stopped) { m_user_stopped = stopped; }
     const WorkerGroupSpec& spec() const { return *m_spec; }
     protocol::WorkerGroupStatus status() const;
-    std::vector<int> draining_ports() const;
     std::vector<int> log_indexes() const;
     void sample_usage();
     std::vector<std::pair<int, AdoptRecord>> records() const;  // port → running process

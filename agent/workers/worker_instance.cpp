@@ -45,12 +45,16 @@ WorkerInstance::~WorkerInstance() {
 
 std::filesystem::path WorkerInstance::log_file() const { return m_ctx.logs.instance_log(m_spec->name, m_index); }
 
+std::filesystem::path WorkerInstance::stderr_log_file() const {
+    return m_ctx.logs.instance_stderr_log(m_spec->name, m_index);
+}
+
 std::string WorkerInstance::who() const {
     return "worker " + m_spec->name + "[" + std::to_string(m_index) + "] (port " + std::to_string(m_port) + ")";
 }
 
 void WorkerInstance::log_event(const std::string& text) const {
-    LogFiles::append_agent_line(log_file(), text);
+    LogFiles::append_agent_line(log_file(), stderr_log_file(), text);
     log_info(who() + ": " + text);
 }
 
@@ -85,6 +89,7 @@ void WorkerInstance::spawn() {
     request.env["FULCRUM_WORKER_GROUP"] = spec.name;
     request.env["FULCRUM_WORKER_INDEX"] = std::to_string(m_index);
     request.log_file = log_file();
+    request.error_log_file = stderr_log_file();
     m_started_steady_ms = steady_ms();
     m_started_at_ms = now_ms();
     const auto result = spawn_process(request);

@@ -60,7 +60,8 @@ public:
     int index() const { return m_index; }
     pid_t pid() const { return m_pid; }
     AdoptRecord record() const { return {m_pid, m_start_ticks, m_started_at_ms, m_restarts}; }
-    std::filesystem::path log_file() const;
+    std::filesystem::path log_file() const;         // stdout and the agent's events
+    std::filesystem::path stderr_log_file() const;
 
 private:
     void spawn();

@@ -131,22 +131,44 @@ TEST(ConfigValidator, SyntaxErrorsCarryLineAndColumn) {
     EXPECT_EQ(errors.at(0).path, "config");
 }
 
-TEST(ProxySection, FollowWorkersBecomesServersAndDrainingIsKept) {
+TEST(ProxySection, FollowWorkersBecomesServersWithTheStatesOfTheInstances) {
     auto doc = valid_config();
     std::vector<protocol::ValidationError> errors;
     auto validated = validate_config(ParsedConfig{doc.dump(), doc}, errors);
     ASSERT_TRUE(validated);
-    const auto effective = effective_proxy_config(doc, validated->workers, {{"web", {8002}}});
+    const auto effective =
+        effective_proxy_config(doc, {{"web", {{8000, "active"}, {8001, "disabled"}, {8002, "draining"}}},
+                                     {"other", {{9000, "active"}}}});
     EXPECT_FALSE(effective.contains("workers"));
     const auto& pool = effective["pools"][0];
     EXPECT_FALSE(pool.contains("follow_workers"));
     ASSERT_EQ(pool["servers"].size(), 3u);
-    EXPECT_EQ(pool["servers"][0]["address"], "127.0.0.1:8000");
-    EXPECT_EQ(pool["servers"][1]["address"], "127.0.0.1:8001");
-    EXPECT_EQ(pool["servers"][2]["address"], "127.0.0.1:8002");
-    EXPECT_EQ(pool["servers"][2]["state"], "draining");
+    EXPECT_EQ(pool["servers"][0], json({{"address", "127.0.0.1:8000"}, {"state", "active"}}));
+    EXPECT_EQ(pool["servers"][1], json({{"address", "127.0.0.1:8001"}, {"state", "disabled"}}));
+    EXPECT_EQ(pool["servers"][2], json({{"address", "127.0.0.1:8002"}, {"state", "draining"}}));
     EXPECT_TRUE(proxy_configured(doc));
     EXPECT_FALSE(proxy_configured(json::object()));
+    // A group without instances (scaled to 0, or not started yet) leaves the pool empty.
+    EXPECT_TRUE(effective_proxy_config(doc, {})["pools"][0]["servers"].empty());
+}
+
+TEST(ProxySection, OnlyHealthyInstancesTakeRequests) {
+    using protocol::InstanceState;
+    protocol::WorkerGroupStatus group;
+    group.name = "web";
+    int port = 8000;
+    for (auto state : {InstanceState::running, InstanceState::starting, InstanceState::unhealthy, InstanceState::backoff,
+                       InstanceState::failing, InstanceState::stopping, InstanceState::stopped}) {
+        protocol::WorkerInstance instance;
+        instance.port = port++;
+        instance.state = state;
+        group.instances.push_back(instance);
+    }
+    const auto followed = followed_servers({group});
+    const std::vector<FollowedServer> expected = {{8000, "active"},   {8001, "disabled"}, {8002, "disabled"},
+                                                  {8003, "disabled"}, {8004, "disabled"}, {8005, "draining"},
+                                                  {8006, "disabled"}};
+    EXPECT_EQ(followed.at("web"), expected);
 }
 
 }  // namespace

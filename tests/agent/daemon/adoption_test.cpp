@@ -40,6 +40,9 @@ int worker_processes(const std::string& name, const std::vector<int>& ports) {
 TEST(Adoption, KilledDaemonLeavesEverythingServingAndTheNextOneAdoptsIt) {
     TempDir temp;
     const auto state = temp.path() / "state";
+    // The first daemon is killed on purpose and leaves its children to the second; should the
+    // test stop in between, this ends them.
+    RecordedChildrenGuard guard(state);
     const int base = free_port_range(2);
     const int listen = free_port_range(1);
     json config = {{"listeners", {{{"name", "http"}, {"address", "127.0.0.1:" + std::to_string(listen)}}}},

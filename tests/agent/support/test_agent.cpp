@@ -1,6 +1,9 @@
 #include "tests/agent/support/test_agent.h"
 
 #include "agent/util/files.h"
+#include "agent/util/proc.h"
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -142,20 +145,47 @@ void ChildProcess::signal(int signal) const {
     if (m_pid > 0 && !m_reaped) ::kill(m_pid, signal);
 }
 
-void ChildProcess::terminate(std::chrono::milliseconds grace) {
-    if (m_pid <= 0 || m_reaped) return;
+bool ChildProcess::terminate(std::chrono::milliseconds grace) {
+    if (m_pid <= 0 || m_reaped) return false;
     ::kill(m_pid, SIGTERM);
     if (!wait(grace)) {
         ::kill(-m_pid, SIGKILL);
         ::kill(m_pid, SIGKILL);
         wait(std::chrono::seconds(5));
     }
+    return true;
+}
+
+void end_recorded_children(const std::filesystem::path& state_dir) {
+    const auto text = read_small_file(state_dir / "children.json", 4 << 20);
+    if (!text) return;
+    const auto state = nlohmann::json::parse(*text, nullptr, false);
+    if (!state.is_object()) return;
+    std::vector<nlohmann::json> records;
+    if (auto proxy = state.find("proxy"); proxy != state.end() && proxy->is_object()) records.push_back(*proxy);
+    if (auto groups = state.find("workers"); groups != state.end() && groups->is_object()) {
+        for (const auto& [name, group] : groups->items()) {
+            if (!group.is_object() || !group.contains("instances") || !group["instances"].is_array()) continue;
+            for (const auto& instance : group["instances"]) records.push_back(instance);
+        }
+    }
+    for (const auto& record : records) {
+        const pid_t pid = record.value("pid", 0);
+        if (pid > 1 && process_matches(pid, record.value("start_ticks", std::uint64_t{0}))) {
+            ::kill(-pid, SIGKILL);  // its process group: whatever it forked, too
+            ::kill(pid, SIGKILL);
+        }
+    }
 }
 
 TestDaemon::TestDaemon(const std::filesystem::path& state_dir, std::vector<std::string> extra_args)
     : m_state_dir(state_dir), m_extra_args(std::move(extra_args)) {}
 
-TestDaemon::~TestDaemon() { m_process.terminate(); }
+TestDaemon::~TestDaemon() {
+    // Normally the SIGTERM stopped everything and this finds nothing; a daemon that had to be
+    // killed (or failed to stop a worker) leaves them for this.
+    if (m_process.terminate()) end_recorded_children(m_state_dir);
+}
 
 std::vector<std::string> TestDaemon::command(const std::string& subcommand) const {
     auto argv = run_as_test_user_prefix();

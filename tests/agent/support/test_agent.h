@@ -58,8 +58,8 @@ public:
     // Waits for exit; the exit status (as from waitpid) or nullopt on timeout.
     std::optional<int> wait(std::chrono::milliseconds timeout);
     void signal(int signal) const;
-    // SIGTERM, then SIGKILL after `grace`.
-    void terminate(std::chrono::milliseconds grace = std::chrono::seconds(10));
+    // SIGTERM, then SIGKILL after `grace`. False if it had already been reaped.
+    bool terminate(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
 private:
     pid_t m_pid = -1;
@@ -68,7 +68,28 @@ private:
     bool m_reaped = true;
 };
 
-// The daemon under test with its own state directory.
+// SIGKILLs the process group of every worker and proxy that the daemon of `state_dir` recorded
+// in children.json and that still runs (pid and start time match). Workers have sessions of
+// their own, so killing the daemon's group does not reach them; a test that stops a daemon any
+// way but an orderly SIGTERM must not leave them behind.
+void end_recorded_children(const std::filesystem::path& state_dir);
+
+// Calls end_recorded_children when it goes out of scope: for tests that kill a daemon with
+// SIGKILL on purpose (its children must outlive it until the next one adopts them).
+class RecordedChildrenGuard {
+public:
+    explicit RecordedChildrenGuard(std::filesystem::path state_dir) : m_state_dir(std::move(state_dir)) {}
+    ~RecordedChildrenGuard() { end_recorded_children(m_state_dir); }
+    RecordedChildrenGuard(const RecordedChildrenGuard&) = delete;
+    RecordedChildrenGuard& operator=(const RecordedChildrenGuard&) = delete;
+
+private:
+    std::filesystem::path m_state_dir;
+};
+
+// The daemon under test with its own state directory. Its destructor stops it with SIGTERM
+// (SIGKILL after 10 s) and then ends whatever it recorded that still runs, unless the test
+// itself already ended the daemon (an adoption test's first daemon).
 class TestDaemon {
 public:
     explicit TestDaemon(const std::filesystem::path& state_dir, std::vector<std::string> extra_args = {});

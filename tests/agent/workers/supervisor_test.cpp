@@ -6,6 +6,9 @@
 
 #include <signal.h>
 
+#include <map>
+#include <set>
+
 namespace fulcrum::agent::test_support {
 namespace {
 
@@ -73,7 +76,8 @@ TEST_F(WorkersTest, WaitressGroupRunsHealthyServesAndStopsAndStarts) {
     bool started = false, serving = false;
     for (const auto& line : tail.value().lines) {
         if (line.stream == "agent" && line.text.find("started pid") != std::string::npos) started = true;
-        if (line.stream == "stdout" && line.text.find("Serving on") != std::string::npos) serving = true;
+        // waitress logs to stderr, and it stays marked as such.
+        if (line.stream == "stderr" && line.text.find("Serving on") != std::string::npos) serving = true;
     }
     EXPECT_TRUE(started);
     EXPECT_TRUE(serving);
@@ -219,6 +223,61 @@ TEST_F(WorkersTest, LogsFollowStreamsNewLinesUntilCancelled) {
     ASSERT_TRUE(cancelled.ok());
     EXPECT_TRUE(cancelled.value().cancelled);
     EXPECT_TRUE(agent->call<method::SubscriptionCancel>(subscription.value()).error().is(protocol::ErrorCode::NotFound));
+}
+
+// Says "out INDEX N" on stdout and "err INDEX N" on stderr ten times a second.
+constexpr const char* kBothStreams = R"(import sys, time
+for n in range(100000):
+    print('out', sys.argv[2], n, flush=True)
+    print('err', sys.argv[2], n, file=sys.stderr, flush=True)
+    time.sleep(0.1)
+)";
+
+TEST_F(WorkersTest, FollowingAGroupIncludesInstancesAddedLaterWithStdoutAndStderrApart) {
+    apply_config(*agent, {{"workers", {python_group("chatty", kBothStreams, free_port_range(3), 1)}}});
+    ASSERT_TRUE(wait_for_group(*agent, "chatty", [](const auto& g) { return g.state == GroupState::running; }, 10s));
+    auto subscription = agent->call<method::LogsFollow>({{"chatty", {}}, 0});
+    ASSERT_TRUE(subscription.ok()) << subscription.error().message;
+    ASSERT_TRUE(agent->call<method::WorkersScale>({"chatty", 3}, 20s).ok());
+
+    // Every instance's both streams arrive, each line under its own stream; the new instances
+    // from their first line (the agent's "started pid").
+    std::map<int, std::set<std::string>> seen;
+    auto complete = [&] {
+        for (int index : {0, 1, 2}) {
+            if (!seen[index].contains("stdout") || !seen[index].contains("stderr")) return false;
+        }
+        return seen[1].contains("agent") && seen[2].contains("agent");
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (!complete() && std::chrono::steady_clock::now() < deadline) {
+        auto note = agent->wait_notification("logs.line", 5s);
+        if (!note) break;
+        auto decoded = protocol::decode_notification<protocol::notification::LogsLineN>(*note);
+        ASSERT_TRUE(decoded.ok());
+        const auto& line = decoded.value().line;
+        ASSERT_TRUE(line.index);
+        const std::string expected_prefix = line.stream == "stdout" ? "out " : "err ";
+        if (line.stream != "agent") {
+            EXPECT_EQ(line.text.rfind(expected_prefix + std::to_string(*line.index) + " ", 0), 0u) << line.text;
+        }
+        if (line.stream == "agent" && line.text.rfind("started pid", 0) != 0) continue;
+        seen[*line.index].insert(line.stream);
+    }
+    EXPECT_TRUE(complete()) << ::testing::PrintToString(seen);
+
+    // logs.tail keeps them apart too, and each agent event is reported once.
+    auto tail = agent->call<method::LogsTail>({{"chatty", 2}, 10000}).value();
+    int started = 0, outs = 0, errs = 0;
+    for (const auto& line : tail.lines) {
+        if (line.stream == "agent" && line.text.rfind("started pid", 0) == 0) ++started;
+        if (line.stream == "stdout" && line.text.rfind("out 2 ", 0) == 0) ++outs;
+        if (line.stream == "stderr" && line.text.rfind("err 2 ", 0) == 0) ++errs;
+    }
+    EXPECT_EQ(started, 1);
+    EXPECT_GT(outs, 0);
+    EXPECT_GT(errs, 0);
+    EXPECT_TRUE(agent->call<method::SubscriptionCancel>(subscription.value()).ok());
 }
 
 TEST_F(WorkersTest, HostileWorkerCallsGetErrorsAndTheDaemonLives) {
