@@ -97,11 +97,15 @@ void Supervisor::sample_usage() {
 }
 
 void Supervisor::stop_all(std::function<void()> done) {
-    auto left = std::make_shared<std::size_t>(m_groups.size() + 1);
+    auto left = std::make_shared<std::size_t>(m_groups.size() + m_removing.size() + 1);
     auto one_done = [left, done] {
         if (--*left == 0 && done) done();
     };
     for (auto& [name, group] : m_groups) group->stop(std::nullopt, one_done);
+    // Groups removed from the config may still be draining: they are stopped now, too.
+    auto removing = std::vector<WorkerGroup*>();
+    for (auto& group : m_removing) removing.push_back(group.get());
+    for (auto* group : removing) group->stop(std::nullopt, one_done);
     one_done();
 }
 

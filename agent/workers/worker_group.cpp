@@ -99,6 +99,9 @@ void WorkerGroup::stop(std::optional<int> index, std::function<void()> done) {
     for (auto& instance : m_instances) {
         if (!index || instance->index() == *index) targets.push_back(instance);
     }
+    // The whole group includes instances still draining after a scale-down: a daemon shutdown
+    // must not leave them running with nobody to finish their stop.
+    if (!index) targets.insert(targets.end(), m_leaving.begin(), m_leaving.end());
     auto left = std::make_shared<std::size_t>(targets.size());
     if (targets.empty() && done) done();
     for (auto& instance : targets) {
