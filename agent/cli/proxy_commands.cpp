@@ -28,6 +28,8 @@ void add_proxy_commands(CLI::App& app, int& exit_code) {
     proxy->add_option("--tls-cert", options->tls_cert, "Quick mode: certificate (PEM)");
     proxy->add_option("--tls-key", options->tls_key, "Quick mode: private key (PEM)");
     proxy->add_option("--threads", options->threads, "Loop threads (default: the config's, or one per CPU)");
+    proxy->add_option("--user", options->user,
+                      "Quick mode: when started as root, bind and then run as this account (--config: \"user\")");
     proxy->add_flag("--allow-root", options->allow_root, "Run even as root (tests only)");
     proxy->callback([options, &exit_code] { exit_code = proxy::server::run_proxy_command(*options); });
 }

@@ -198,6 +198,14 @@ bool valid_name(std::string_view name) {
     return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), is_token_char);
 }
 
+// What useradd accepts by default (NAME_REGEX), so a typo is caught before any lookup.
+bool valid_user_name(std::string_view name) {
+    if (name.empty() || name.size() > 32 || name.front() == '-') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    });
+}
+
 bool valid_host_pattern(std::string_view host) {
     if (host.rfind("*.", 0) == 0) host.remove_prefix(2);
     if (host.empty() || host.size() > 253) return false;
@@ -461,7 +469,7 @@ ConfigResult read_config(const nlohmann::json& document, const ConfigLimits& lim
     ConfigResult result;
     Reader r(result.errors);
     if (!r.object(document, "")) return result;
-    r.known_keys(document, "", {"threads", "access_log", "listeners", "routes", "pools", "metrics_listener", "workers"});
+    r.known_keys(document, "", {"threads", "user", "access_log", "listeners", "routes", "pools", "metrics_listener", "workers"});
     ProxyConfig config;
 
     if (const json* threads = r.member(document, "threads")) {
@@ -550,6 +558,17 @@ ConfigResult read_config(const nlohmann::json& document, const ConfigLimits& lim
         } else {
             config.metrics_listener = metrics;
             config.metrics_endpoint = parsed;
+        }
+    }
+
+    std::string user;
+    if (r.string(document, "user", "", user, false, 32)) {
+        if (!valid_user_name(user)) {
+            r.error("user", "'" + user + "' is not an account name (letters, digits, '_', '-', '.'; not starting with '-')");
+        } else if (user == "root") {
+            r.error("user", "must not be root: it names the account the proxy drops to after binding");
+        } else {
+            config.user = user;
         }
     }
 

@@ -136,6 +136,7 @@ nlohmann::json to_json(const ProxyConfig& config) {
     }
     for (const auto& pool : config.pools) out["pools"].push_back(to_json(pool));
     if (config.metrics_listener) out["metrics_listener"] = *config.metrics_listener;
+    if (config.user) out["user"] = *config.user;
     if (config.access_log) {
         out["access_log"] = {{"path", config.access_log->path}, {"format", to_string(config.access_log->format)}};
     }

@@ -124,6 +124,8 @@ struct AccessLogConfig {
 
 struct ProxyConfig {
     std::optional<std::uint32_t> threads;  // absent: "auto" (one per CPU)
+    // Started as root: bind, then run as this account. Never resolved here (NSS may block).
+    std::optional<std::string> user;
     std::optional<AccessLogConfig> access_log;  // absent: no access log
     std::vector<ListenerConfig> listeners;
     std::vector<RouteConfig> routes;

@@ -10,6 +10,7 @@
 #include "proxy/admin/admin_socket.h"
 #include "proxy/config/config_check.h"
 #include "proxy/server/admin_handler.h"
+#include "proxy/server/privileges.h"
 #include "proxy/server/proxy_server.h"
 
 namespace fulcrum::proxy::server {
@@ -21,6 +22,7 @@ config::ConfigResult quick_config(const ProxyCommandOptions& options) {
     }
     nlohmann::json doc = {{"listeners", {listener}}, {"routes", nlohmann::json::array()}};
     if (options.threads) doc["threads"] = *options.threads;
+    if (!options.user.empty()) doc["user"] = options.user;
     config::ConfigResult early;
     for (const auto& spec : options.statics) {
         const auto eq = spec.find('=');
@@ -46,6 +48,7 @@ config::ConfigResult quick_config(const ProxyCommandOptions& options) {
         else if (error.path.rfind("pools[0].balance", 0) == 0) error.path = "--balance";
         else if (error.path.rfind("routes", 0) == 0) error.path = "--static";
         else if (error.path == "threads") error.path = "--threads";
+        else if (error.path == "user") error.path = "--user";
     }
     return result;
 }
@@ -75,22 +78,58 @@ void print_listeners(const ProxyServer& server) {
 
 }  // namespace
 
-int run_proxy_command(const ProxyCommandOptions& options) {
-    if (::geteuid() == 0 && !options.allow_root) {
-        std::fprintf(stderr,
-                     "fulcrum-agent proxy: refusing to run as root; give the binary CAP_NET_BIND_SERVICE for low "
-                     "ports (or pass --allow-root for tests)\n");
-        return 1;
+namespace {
+
+// Root only to bind: with "user" the proxy binds as root and then becomes that account;
+// without it, root is refused (--allow-root is the tests' escape hatch).
+bool plan_privileges(const config::ProxyConfig& config, bool allow_root, std::optional<Account>& drop_to) {
+    const bool root = ::geteuid() == 0;
+    if (config.user && root) {
+        std::string error;
+        drop_to = find_account(*config.user, error);
+        if (!drop_to) std::fprintf(stderr, "fulcrum-agent proxy: %s\n", error.c_str());
+        return drop_to.has_value();
     }
+    if (config.user) {
+        std::fprintf(stderr, "fulcrum-agent proxy: \"user\": \"%s\" is ignored: not started as root (running as uid %u)\n",
+                     config.user->c_str(), static_cast<unsigned>(::geteuid()));
+        return true;
+    }
+    if (root && !allow_root) {
+        std::fprintf(stderr,
+                     "fulcrum-agent proxy: refusing to run as root. Either set \"user\": \"NAME\" in the config "
+                     "(or --user NAME in quick mode): the proxy binds its ports as root and then runs as NAME; or "
+                     "start it as an ordinary user, with CAP_NET_BIND_SERVICE for ports below 1024 (the agent's boot "
+                     "unit does this). --allow-root is for tests only.\n");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int run_proxy_command(const ProxyCommandOptions& options) {
     const bool file_mode = !options.config_file.empty();
     if (file_mode == !options.listen.empty()) {
         std::fprintf(stderr, "fulcrum-agent proxy: give either --config FILE or --listen ADDR --to ADDR...\n");
+        return 2;
+    }
+    if (file_mode && !options.user.empty()) {
+        std::fprintf(stderr, "fulcrum-agent proxy: --user is for quick mode; with --config, set \"user\" in the file\n");
         return 2;
     }
     auto loaded = file_mode ? config::load_config_file(options.config_file) : quick_config(options);
     if (!loaded.ok()) {
         print_errors(loaded.errors, options.config_file);
         return 1;
+    }
+    std::optional<Account> drop_to;
+    if (!plan_privileges(*loaded.config, options.allow_root, drop_to)) return 1;
+    if (drop_to && loaded.config->access_log) {
+        if (std::string error; !hand_over_file(loaded.config->access_log->path, *drop_to, error)) {
+            std::fprintf(stderr, "fulcrum-agent proxy: access_log.path: %s\n", error.c_str());
+            return 1;
+        }
     }
     std::signal(SIGPIPE, SIG_IGN);
     ServerOptions server_options;
@@ -100,6 +139,17 @@ int run_proxy_command(const ProxyCommandOptions& options) {
     if (!server.start(*loaded.config, errors)) {
         print_errors(errors, options.config_file);
         return 1;
+    }
+    if (drop_to) {
+        // Every socket is bound; nothing below needs root, and the admin socket must belong
+        // to the account the agent talks to it as.
+        if (std::string error; !drop_privileges(*drop_to, error)) {
+            std::fprintf(stderr, "fulcrum-agent proxy: cannot drop root privileges, stopping: %s\n", error.c_str());
+            server.stop();
+            return 1;
+        }
+        std::fprintf(stderr, "fulcrum-agent proxy: listeners bound as root; now running as %s (uid %u, gid %u)\n",
+                     drop_to->name.c_str(), static_cast<unsigned>(drop_to->uid), static_cast<unsigned>(drop_to->gid));
     }
     std::unique_ptr<admin::AdminSocketServer> admin;
     if (!options.admin_socket.empty()) {

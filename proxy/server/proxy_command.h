@@ -19,6 +19,7 @@ struct ProxyCommandOptions {
     std::string tls_cert;
     std::string tls_key;
     std::optional<unsigned> threads;
+    std::string user;  // quick mode: bind as root, then run as this account
     bool allow_root = false;
 };
 

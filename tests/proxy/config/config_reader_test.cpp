@@ -88,6 +88,20 @@ TEST(ConfigReader, ReadsTheDocumentedExample) {
     ASSERT_TRUE(c.access_log);
     EXPECT_EQ(c.access_log->path, "/var/log/fulcrum/access.log");
     EXPECT_EQ(c.access_log->format, AccessLogFormat::json);
+    EXPECT_EQ(c.user, "fulcrum");
+}
+
+TEST(ConfigReader, UserIsAnAccountNameButNeverRoot) {
+    EXPECT_FALSE(read_config_text("{}").config->user.has_value());
+    const auto ok = read_config_text(R"({"user": "www-data"})");
+    ASSERT_TRUE(ok.ok()) << describe(ok);
+    EXPECT_EQ(to_json(*ok.config)["user"], "www-data");
+    for (const char* text : {R"({"user": "root"})", R"({"user": ""})", R"({"user": "-rf"})", R"({"user": "a b"})",
+                             R"({"user": "a/b"})", R"({"user": 0})", R"({"user": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})"}) {
+        const auto bad = read_config_text(text);
+        EXPECT_FALSE(bad.ok()) << text;
+        EXPECT_TRUE(find_error(bad, "user")) << text << "\n" << describe(bad);
+    }
 }
 
 TEST(ConfigReader, AccessLogIsCheckedAndDefaultsToCombined) {

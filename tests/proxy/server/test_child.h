@@ -43,12 +43,14 @@ struct Child {
     int out = -1;
     std::string buffer;
 
-    Child(const std::vector<std::string>& argv, const std::string& cwd = {}) {
+    // `merge_stderr`: the child's stderr goes to the same pipe (for tests of its messages).
+    Child(const std::vector<std::string>& argv, const std::string& cwd = {}, bool merge_stderr = false) {
         int pipe_fds[2];
         EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+        if (merge_stderr) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
         if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
         std::vector<char*> args;
         for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -87,6 +89,19 @@ struct Child {
             }
         }
         return {};
+    }
+    // Everything the child writes until it closes its end (or the timeout); kept in `buffer`.
+    const std::string& drain(int timeout_ms = 3000) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (std::chrono::steady_clock::now() < end) {
+            pollfd p{out, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            char data[4096];
+            const auto n = ::read(out, data, sizeof data);
+            if (n <= 0) break;
+            buffer.append(data, static_cast<std::size_t>(n));
+        }
+        return buffer;
     }
     int wait_exit(int timeout_ms) {
         const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
