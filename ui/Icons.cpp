@@ -17,8 +17,7 @@ namespace fulcrum::ui {
 namespace {
 
 QHash<QString, QByteArray>& sources() {
-    static const bool registered = (registerIconResources(), true);
-    Q_UNUSED(registered);
+    Icons::registerResources();
     static QHash<QString, QByteArray> cache;
     return cache;
 }
@@ -113,5 +112,10 @@ QIcon Icons::application() {
 }
 
 void Icons::clearCache() { sources().clear(); }
+
+void Icons::registerResources() {
+    static const bool registered = (registerIconResources(), true);
+    Q_UNUSED(registered);
+}
 
 }  // namespace fulcrum::ui

@@ -18,6 +18,8 @@ public:
     static QIcon application();
     // Called when the palette changes: icons drawn in the old text colour are dropped.
     static void clearCache();
+    // Makes the compiled-in resources (icons, the style sheet's arrows) readable; idempotent.
+    static void registerResources();
 };
 
 }  // namespace fulcrum::ui

@@ -252,9 +252,8 @@ int MainWindow::rowOf(const QString& id) const {
 void MainWindow::showRootWarning() {
     m_windowBanner->showMessage(
         MessageBanner::Level::Warning, tr("Fulcrum is running as root."),
-        tr("Servers should not run as root: a bug in a worker or the proxy would own the whole machine. On this "
-           "computer the agent, its workers and the proxy now run as root too (the agent's --allow-root, meant for "
-           "containers and demos). Run Fulcrum as your normal user."));
+        tr("So do the agent, its workers and the proxy on this computer (--allow-root, meant for containers and "
+           "demos): a bug in any of them would own the whole machine. Run Fulcrum as your normal user."));
     m_windowBanner->setClosable(false);
 }
 

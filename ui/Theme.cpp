@@ -1,5 +1,7 @@
 #include "ui/Theme.h"
 
+#include "ui/Icons.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QStyleFactory>
@@ -118,6 +120,23 @@ QTableView::item, QTreeView::item { padding: 4px 6px; }
 
 QLineEdit, QSpinBox, QComboBox, QPlainTextEdit, QTextEdit { border: 1px solid palette(mid); border-radius: 6px; padding: 4px 6px; background: palette(base); }
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus, QPlainTextEdit:focus { border-color: palette(highlight); }
+QAbstractSpinBox { padding-right: 24px; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { subcontrol-origin: border; width: 20px; border: none; border-left: 1px solid palette(midlight); background: transparent; }
+QAbstractSpinBox::up-button { subcontrol-position: top right; border-top-right-radius: 6px; margin-top: 1px; }
+QAbstractSpinBox::down-button { subcontrol-position: bottom right; border-bottom-right-radius: 6px; margin-bottom: 1px; }
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover { background: %HOVER%; }
+QAbstractSpinBox::up-arrow { image: url(:/style/up-%MODE%.svg); width: 10px; height: 10px; }
+QAbstractSpinBox::down-arrow { image: url(:/style/down-%MODE%.svg); width: 10px; height: 10px; }
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off, QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off { image: none; }
+QComboBox { padding-right: 24px; }
+QComboBox::drop-down { subcontrol-origin: border; subcontrol-position: top right; width: 22px; border: none; }
+QComboBox::down-arrow { image: url(:/style/down-%MODE%.svg); width: 10px; height: 10px; }
+QComboBox::down-arrow:disabled { image: none; }
+QToolButton[popupMode="1"] { padding-right: 22px; }
+QToolButton::menu-button { border: none; border-left: 1px solid palette(midlight); width: 18px; border-top-right-radius: 6px; border-bottom-right-radius: 6px; }
+QToolButton::menu-button:hover { background: %HOVER%; }
+QToolButton::menu-arrow, QToolButton::menu-indicator { image: url(:/style/down-%MODE%.svg); width: 10px; height: 10px; }
+QToolButton::menu-arrow:disabled, QToolButton::menu-indicator:disabled { image: none; }
 
 QWidget#stagedChangesBar { background: %STAGED%; border-top: 1px solid %STAGEDBORDER%; }
 QLabel#stagedChangesLabel { font-weight: 600; }
@@ -138,6 +157,7 @@ QScrollArea > QWidget > QWidget { background: transparent; }
     const auto set = [&css](const char* key, const char* value) {
         css.replace(QString::fromLatin1(key), QString::fromLatin1(value));
     };
+    set("%MODE%", dark ? "dark" : "light");
     if (dark) {
         set("%SIDEBAR%", "#171a1e");
         set("%SELECTED%", "rgba(59,130,246,0.22)");
@@ -215,6 +235,7 @@ QString Theme::name(Appearance appearance) {
 
 void Theme::install(QApplication& app) {
     m_app = &app;
+    Icons::registerResources();  // the style sheet's arrows live in the same resource file
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     app.installEventFilter(this);
     apply();

@@ -1,6 +1,7 @@
 #include "app/models/pool_server_model.h"
 
 #include "app/models/format.h"
+#include "app/models/server_health.h"
 #include "app/models/staged_config.h"
 
 #include <QJsonArray>
@@ -14,15 +15,6 @@ QString stateWord(const QString& state) {
     if (state == QLatin1String("draining")) return QObject::tr("Draining");
     if (state == QLatin1String("disabled")) return QObject::tr("Disabled");
     return QObject::tr("Active");
-}
-
-QString healthWord(const QString& health) {
-    if (health.isEmpty()) return QObject::tr("—");
-    if (health == QLatin1String("up")) return QObject::tr("Healthy");
-    if (health == QLatin1String("down")) return QObject::tr("Down");
-    QString word = health;
-    word[0] = word[0].toUpper();
-    return word;
 }
 
 }  // namespace
@@ -167,7 +159,7 @@ QVariant PoolServerModel::data(const QModelIndex& index, int role) const {
     case AddressColumn: return row.address;
     case WeightColumn: return row.weight;
     case StateColumn: return stateWord(row.state) + (row.backup ? tr(" · backup") : QString());
-    case HealthColumn: return m_haveLive ? healthWord(live.health) : tr("—");
+    case HealthColumn: return m_haveLive ? serverHealthText(serverHealth(live.health)) : tr("—");
     case ConnectionsColumn: return m_haveLive ? QVariant(live.connections) : QVariant(tr("—"));
     case RequestsColumn: return m_haveLive ? formatRate(live.requests) : tr("—");
     default: return {};
@@ -175,6 +167,10 @@ QVariant PoolServerModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant PoolServerModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    // Numbers are right-aligned in their cells; their headings sit over them.
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole &&
+        (section == WeightColumn || section == ConnectionsColumn || section == RequestsColumn))
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case AddressColumn: return tr("Server");

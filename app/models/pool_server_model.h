@@ -21,7 +21,7 @@ public:
     enum Role {
         AddressRole = Qt::UserRole + 1,
         StateRole,        // "active" | "draining" | "disabled"
-        HealthRole,       // the proxy's word ("up", "down", ...) or empty when unknown
+        HealthRole,       // the sample's word ("active", "down", ...; see server_health.h) or empty
         FollowedRole,     // bool: contributed by a worker group, not listed in the pool
         StagedRole,       // "added" | "changed" | "" relative to the applied config
         RequestsRole,     // double req/s

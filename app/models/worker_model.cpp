@@ -209,6 +209,9 @@ QVariant WorkerModel::instanceData(const protocol::WorkerGroupStatus& g, const p
 }
 
 QVariant WorkerModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    // Numbers are right-aligned in their cells; their headings sit over them.
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole && section >= PidColumn)
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractItemModel::headerData(section, orientation, role);
     switch (section) {
     case NameColumn: return tr("Worker");

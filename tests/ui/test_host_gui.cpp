@@ -10,6 +10,7 @@
 #include "app/models/staged_config.h"
 #include "app/models/worker_model.h"
 #include "app/rpc/host_session.h"
+#include "tests/ui/gui_test_support.h"
 #include "ui/HostPage.h"
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
@@ -22,7 +23,6 @@
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
-#include "tests/ui/rpc_sync.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -51,34 +51,8 @@
 using namespace fulcrum;
 using namespace fulcrum::ui;
 using fulcrum::ui::test::callSync;
-
-namespace {
-
-// A loopback port nothing listens on right now (the kernel's pick; released for the agent).
-quint16 freePort() {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-// The first of `count` consecutive free loopback ports (a worker group's base_port range).
-quint16 freePortRange(int count) {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        const quint16 base = quint16(20000 + QRandomGenerator::global()->bounded(40000));
-        QList<QTcpServer*> held;
-        bool ok = true;
-        for (int i = 0; i < count && ok; ++i) {
-            auto* s = new QTcpServer;
-            ok = s->listen(QHostAddress::LocalHost, quint16(base + i));
-            held << s;
-        }
-        qDeleteAll(held);
-        if (ok) return base;
-    }
-    return 0;
-}
-
-}  // namespace
+using fulcrum::ui::test::freePort;
+using fulcrum::ui::test::freePortRange;
 
 class TestHostGui : public QObject {
     Q_OBJECT
@@ -336,6 +310,43 @@ private slots:
         QTest::mouseClick(find<QToolButton>("scaleWorkersButton"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(allRunning(2), 20000);
         QVERIFY(!find<MessageBanner>("workersPageBanner")->isVisible());
+    }
+
+    // The Overview once said "Pool servers healthy 0 of 2" while the Pools table showed the
+    // same servers in rotation: both now read the proxy's live word the same way.
+    void overviewCountsTheHealthyServersThePoolsTableShows() {
+        auto stored = callSync<protocol::method::ConfigGet>(m_session->rpc(), {});
+        QVERIFY(stored.ok());
+        nlohmann::json doc = stored.value().document;
+        doc["pools"][0]["servers"] = nlohmann::json::array();
+        doc["pools"][0]["follow_workers"] = "web";
+        doc["pools"][0]["health"] = {{"path", "/healthz"}, {"interval_ms", 300}, {"timeout_ms", 250}, {"rise", 1}, {"fall", 1}};
+        protocol::ConfigApplyParams params;
+        params.config.document = doc;
+        params.comment = "gui test: the pool follows the workers";
+        auto applied = callSync<protocol::method::ConfigApply>(m_session->rpc(), params);
+        QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
+
+        m_page->setSection(HostPage::Pools);
+        auto* table = find<QTableView>("serversTable");
+        const auto allHealthy = [table] {
+            if (table->model()->rowCount() != 2) return false;
+            for (int row = 0; row < 2; ++row) {
+                if (table->model()->index(row, app::PoolServerModel::HealthColumn).data().toString() != QLatin1String("Healthy"))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allHealthy(), 15000);
+        m_page->setSection(HostPage::Overview);
+        QTRY_COMPARE_WITH_TIMEOUT(find<QLabel>("healthServersLabel")->text(), QStringLiteral("2 of 2"), 5000);
+
+        // A worker that stops answering is counted down on both pages.
+        protocol::WorkersTarget first;
+        first.group = "web";
+        first.index = 0;
+        QVERIFY(callSync<protocol::method::WorkersStop>(m_session->rpc(), first).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(find<QLabel>("healthServersLabel")->text(), QStringLiteral("1 of 2"), 15000);
     }
 };
 

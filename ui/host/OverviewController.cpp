@@ -1,6 +1,7 @@
 #include "ui/host/OverviewController.h"
 
 #include "app/models/format.h"
+#include "app/models/server_health.h"
 #include "app/models/staged_config.h"
 #include "app/models/worker_model.h"
 #include "ui/Plural.h"
@@ -63,11 +64,16 @@ void OverviewController::loadBootStatus() {
 }
 
 void OverviewController::showBootStatus(const protocol::BootStatus& s) {
+    // The summary usually says the problem already, and the card's button is the fix: each
+    // is shown once, not three times.
+    const QString summary = QString::fromStdString(s.summary);
     QStringList lines;
-    if (!s.summary.empty()) lines << QString::fromStdString(s.summary);
-    for (const auto& p : s.problems) lines << QStringLiteral("• ") + QString::fromStdString(p);
-    if (!s.will_start_on_boot && !s.fix.empty()) lines << tr("Fix: %1").arg(QString::fromStdString(s.fix));
-    m_page->setBootPersistence(s.will_start_on_boot, lines.join(QLatin1Char('\n')));
+    if (!summary.isEmpty()) lines << summary;
+    for (const auto& p : s.problems) {
+        const QString problem = QString::fromStdString(p);
+        if (!summary.contains(problem, Qt::CaseInsensitive)) lines << QStringLiteral("• ") + problem;
+    }
+    m_page->setBootPersistence(s.will_start_on_boot, lines.join(QLatin1Char('\n')), QString::fromStdString(s.fix));
 }
 
 void OverviewController::fixBootPersistence() {
@@ -90,14 +96,7 @@ void OverviewController::setWorkersAvailable(bool available) {
 }
 
 void OverviewController::setLiveSample(const protocol::MetricsSample& sample) {
-    int up = 0;
-    int total = 0;
-    for (const auto& p : sample.pools) {
-        for (const auto& s : p.servers) {
-            ++total;
-            if (s.state == "up") ++up;
-        }
-    }
+    const auto [up, total] = app::countServerHealth(sample.pools);
     const bool changed = !m_haveSample || up != m_serversUp || total != m_serversTotal ||
                          m_proxyRunningInSample != sample.proxy_running;
     m_haveSample = true;

@@ -75,12 +75,14 @@ void OverviewPage::setAgent(const QString& version, const QString& protocol, con
     m_agentFacts->setFact(QStringLiteral("startedBy"), tr("Started by"), startedBy);
 }
 
-void OverviewPage::setBootPersistence(bool installed, const QString& detail) {
+void OverviewPage::setBootPersistence(bool installed, const QString& detail, const QString& fix) {
     m_bootPill->setStatus(installed ? tr("Installed") : tr("Missing"), installed ? Semantic::ok() : Semantic::warning());
-    m_bootText->setText(installed ? detail
-                                  : tr("After a reboot the agent, its workers and the proxy will NOT come back on "
-                                       "their own. %1")
-                                        .arg(detail));
+    // The agent's own summary says what will not come back; the generic sentence is for
+    // agents that give none.
+    m_bootText->setText(installed || !detail.isEmpty()
+                            ? detail
+                            : tr("After a reboot the agent, its workers and the proxy will NOT come back on their own."));
+    m_fixBoot->setToolTip(fix.isEmpty() ? tr("Install the boot entry that starts the agent after a reboot") : fix);
     m_fixBoot->setVisible(!installed);
     m_fixBoot->setEnabled(true);
 }

@@ -36,7 +36,8 @@ public:
     void setHostFact(const QString& key, const QString& label, const QString& value);
     void setAgent(const QString& version, const QString& protocol, const QString& startedBy);
     // `installed`: the agent starts at boot; `detail` says how (cron @reboot, systemd --user).
-    void setBootPersistence(bool installed, const QString& detail);
+    // `fix` says what the Fix button does (its tooltip).
+    void setBootPersistence(bool installed, const QString& detail, const QString& fix = {});
     void setBootPersistenceBusy(bool busy);
     // The agent cannot say (older agent, or the call failed): `text` says which.
     void setBootPersistenceUnavailable(const QString& text);

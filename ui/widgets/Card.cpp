@@ -22,6 +22,8 @@ Card::Card(const QString& title, const QString& icon, QWidget* parent)
         m_header->addWidget(iconLabel);
     }
     m_title->setProperty("role", QStringLiteral("cardTitle"));
+    // A card whose body brings its own heading (the log view) has no empty title row.
+    m_title->setVisible(!title.isEmpty());
     m_header->addWidget(m_title);
     m_header->addStretch(1);
     layout->addLayout(m_header);
@@ -31,7 +33,10 @@ Card::Card(const QString& title, const QString& icon, QWidget* parent)
 
 void Card::addHeaderWidget(QWidget* widget) { m_header->addWidget(widget); }
 
-void Card::setTitle(const QString& title) { m_title->setText(title); }
+void Card::setTitle(const QString& title) {
+    m_title->setText(title);
+    m_title->setVisible(!title.isEmpty());
+}
 
 FactList::FactList(QWidget* parent) : QWidget(parent), m_grid(new QGridLayout(this)) {
     m_grid->setContentsMargins(0, 0, 0, 0);

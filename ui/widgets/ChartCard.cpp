@@ -49,7 +49,8 @@ ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     m_y->setLabelFormat(QStringLiteral("%.0f"));
     m_y->setRange(0, 1);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setMinimumHeight(130);
+    // Six cards fit a 1360×860 window (with a banner) without clipping the lowest axis.
+    m_view->setMinimumHeight(100);
     m_view->setFrameShape(QFrame::NoFrame);
     m_view->setStyleSheet(QStringLiteral("background: transparent"));
     layout->addWidget(m_view, 1);

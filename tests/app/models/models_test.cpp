@@ -70,7 +70,7 @@ protocol::MetricsSample metricsAt(std::int64_t ms, double rps) {
     pool.traffic.active_connections = 3;
     protocol::ServerSample server;
     server.address = "127.0.0.1:8000";
-    server.state = "up";
+    server.state = "active";
     server.traffic.requests_per_s = rps;
     server.traffic.active_connections = 3;
     pool.servers.push_back(server);

@@ -1,0 +1,86 @@
+// The style sheet draws what Fusion no longer can once boxes get borders and radii: the
+// arrows of spin boxes, combo boxes and menu buttons, in the palette's own arrow colour, in
+// light and dark. Checked on the rendered pixels (offscreen), as a screenshot would show.
+#include "ui/Settings.h"
+#include "ui/Theme.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QImage>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace fulcrum::ui;
+
+namespace {
+
+// Pixels of `image` inside `area` within a small distance of `color` (antialiasing blends).
+int pixelsNear(const QImage& image, const QRect& area, const QColor& color) {
+    int count = 0;
+    for (int y = area.top(); y <= area.bottom(); ++y) {
+        for (int x = area.left(); x <= area.right(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.red() - color.red()) + std::abs(c.green() - color.green()) + std::abs(c.blue() - color.blue()) < 40)
+                ++count;
+        }
+    }
+    return count;
+}
+
+QImage render(QWidget& widget) {
+    widget.resize(160, widget.sizeHint().height() + 4);
+    widget.show();
+    QCoreApplication::processEvents();
+    return widget.grab().toImage().convertToFormat(QImage::Format_RGB32);
+}
+
+// The arrow colours of resources/icons/style/*.svg.
+QColor arrowColor(Appearance appearance) { return appearance == Appearance::Dark ? QColor("#9da7b3") : QColor("#57606a"); }
+
+}  // namespace
+
+class TestTheme : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        Settings::useFile(m_dir.filePath(QStringLiteral("settings.ini")));
+        Theme::instance()->install(*qApp);
+    }
+
+    void spinBoxArrowsAreDrawnInBothPalettes_data() {
+        QTest::addColumn<int>("appearance");
+        QTest::newRow("light") << int(Appearance::Light);
+        QTest::newRow("dark") << int(Appearance::Dark);
+    }
+    void spinBoxArrowsAreDrawnInBothPalettes() {
+        QFETCH(int, appearance);
+        Theme::instance()->setAppearance(Appearance(appearance));
+        QSpinBox spin;
+        spin.setRange(0, 100);
+        spin.setValue(50);  // both arrows enabled
+        const QImage image = render(spin);
+        const QColor arrow = arrowColor(Appearance(appearance));
+        // The buttons sit in the right 22 px; each half holds one chevron.
+        const int left = image.width() - 22;
+        const QRect up(left, 1, 20, image.height() / 2 - 1);
+        const QRect down(left, image.height() / 2, 20, image.height() / 2 - 1);
+        QVERIFY2(pixelsNear(image, up, arrow) >= 4, "no up arrow");
+        QVERIFY2(pixelsNear(image, down, arrow) >= 4, "no down arrow");
+    }
+
+    void comboBoxArrowIsDrawn() {
+        Theme::instance()->setAppearance(Appearance::Light);
+        QComboBox combo;
+        combo.addItems({QStringLiteral("Round robin"), QStringLiteral("Least connections")});
+        const QImage image = render(combo);
+        QVERIFY(pixelsNear(image, QRect(image.width() - 24, 2, 22, image.height() - 4), arrowColor(Appearance::Light)) >= 4);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestTheme)
+#include "test_theme.moc"
