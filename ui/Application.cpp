@@ -3,6 +3,7 @@
 #include "app/rpc/host_session.h"
 #include "ui/HostPage.h"
 #include "ui/host/HostController.h"
+#include "ui/host/HostsController.h"
 #include "ui/Icons.h"
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
@@ -10,7 +11,6 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSysInfo>
 #include <unistd.h>
 
 namespace fulcrum::ui {
@@ -61,18 +61,14 @@ int run(const Options& options) {
     Theme::instance()->install(*app);
 
     MainWindow window;
-    auto* local = window.addHost(QStringLiteral("local"), QCoreApplication::translate("main", "This computer"),
-                                 QCoreApplication::translate("main", "%1 · managed directly, no SSH").arg(QSysInfo::machineHostName()),
-                                 true);
-    // "This computer" is always there and connects at once: its agent is a local child process.
-    app::HostSession session(app::HostEndpoint::thisComputer());
-    HostController controller(&session, local, &window);
+    // "This computer" first, then the saved hosts; each connects on its own.
+    HostsController hosts(&window);
     if (options.demo) {
-        controller.enableDemo();
+        hosts.local()->enableDemo();
         window.selectHost(QStringLiteral("local"));
-        local->setSection(HostPage::Overview);
+        window.hostPage(QStringLiteral("local"))->setSection(HostPage::Overview);
     }
-    session.open();
+    hosts.local()->session()->open();
     if (geteuid() == 0) window.showRootWarning();
     window.show();
     return QApplication::exec();

@@ -27,6 +27,8 @@ struct KeyboardInteractiveRound {
 class AuthPrompter {
 public:
     virtual ~AuthPrompter() = default;
+    // A login to userAtHost begins (every connect and reconnect): per-login state resets.
+    virtual void loginStarting(const QString& userAtHost) { (void)userAtHost; }
     // The passphrase of the private key at keyPath; attempt counts from 1.
     virtual std::optional<QString> keyPassphrase(const QString& keyPath, int attempt) = 0;
     virtual std::optional<QString> password(const QString& userAtHost, int attempt) = 0;

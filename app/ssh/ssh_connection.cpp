@@ -304,6 +304,7 @@ int SshConnection::tryKeyboardInteractive(const SshTarget& target, AuthPrompter&
 }
 
 std::optional<SshError> SshConnection::authenticate(const SshTarget& target, AuthPrompter& prompter) {
+    prompter.loginStarting(target.displayName());
     int rc = ssh_userauth_none(m_session, nullptr);
     if (rc == SSH_AUTH_SUCCESS) {
         m_authMethod = QStringLiteral("none");

@@ -1,5 +1,6 @@
 #include "ui/dialogs/AddHostWizard.h"
 
+#include "app/ssh/destination.h"
 #include "ui/Icons.h"
 #include "ui/widgets/MessageBanner.h"
 
@@ -15,11 +16,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QRegularExpression>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWizardPage>
+
+#include <utility>
 
 namespace fulcrum::ui {
 namespace {
@@ -33,13 +35,15 @@ QLabel* hint(const QString& text) {
 
 class DestinationPage : public QWizardPage {
 public:
-    DestinationPage(QLineEdit* destination, QLineEdit* name, QLineEdit* user, QSpinBox* port) : m_destination(destination) {
+    DestinationPage(QLineEdit* destination, QLabel* resolved, QLineEdit* name, QLineEdit* user, QSpinBox* port)
+        : m_destination(destination) {
         setTitle(tr("Which server?"));
         setSubTitle(tr("An address, or a Host alias from your ~/.ssh/config — its HostName, User, Port and "
                        "IdentityFile are used as OpenSSH would."));
         auto* form = new QFormLayout(this);
         form->setSpacing(10);
         form->addRow(tr("Address or alias"), destination);
+        form->addRow(QString(), resolved);
         form->addRow(tr("User"), user);
         form->addRow(tr("Port"), port);
         form->addRow(tr("Name in Fulcrum"), name);
@@ -53,11 +57,13 @@ public:
     }
 
     bool validatePage() override {
-        // Only the shape is checked here; whether the host answers is the deploy page's job.
-        static const QRegularExpression shape(QStringLiteral(R"(^[A-Za-z0-9._:\[\]%-]{1,253}$)"));
-        if (!shape.match(m_destination->text().trimmed()).hasMatch()) {
-            m_error->setText(tr("\"%1\" is not a host name, an IP address or an alias. Write it as in "
-                                "`ssh HOST`, without user@ or a port.").arg(m_destination->text()));
+        // Only the shape is checked here (as ssh reads a destination); whether the host
+        // answers is the deploy page's job.
+        const auto parsed = app::parseDestination(m_destination->text());
+        if (const auto* problem = std::get_if<QString>(&parsed)) {
+            m_error->setText(tr("That is not a host name, an IP address or an alias: %1. Write it as after `ssh`, "
+                                "e.g. web1, deploy@192.0.2.10 or ssh://web1.example.org:2222.")
+                                 .arg(*problem));
             m_error->show();
             return false;
         }
@@ -84,9 +90,12 @@ public:
         key->setObjectName(QStringLiteral("authKeyRadio"));
         auto* pass = new QRadioButton(tr("A password"));
         pass->setObjectName(QStringLiteral("authPasswordRadio"));
+        auto* interactive = new QRadioButton(tr("Questions from the server (one-time codes, PAM prompts)"));
+        interactive->setObjectName(QStringLiteral("authKeyboardInteractiveRadio"));
         group->addButton(agent, int(AddHostWizard::Auth::Agent));
         group->addButton(key, int(AddHostWizard::Auth::KeyFile));
         group->addButton(pass, int(AddHostWizard::Auth::Password));
+        group->addButton(interactive, int(AddHostWizard::Auth::KeyboardInteractive));
         agent->setChecked(true);
         layout->addWidget(agent);
         layout->addWidget(key);
@@ -105,7 +114,10 @@ public:
         passBox->addWidget(password);
         passBox->addWidget(remember);
         layout->addLayout(passBox);
-        layout->addWidget(hint(tr("A key with a passphrase asks for it when Fulcrum connects, naming the key.")));
+        layout->addWidget(interactive);
+        layout->addSpacing(6);
+        layout->addWidget(hint(tr("A key with a passphrase asks for it when Fulcrum connects, naming the key. "
+                                  "Whatever you choose, Fulcrum falls back to the other ways as ssh does.")));
         layout->addStretch(1);
         const auto sync = [=] {
             keyFile->setEnabled(key->isChecked());
@@ -140,7 +152,9 @@ public:
 
     void initializePage() override { start(); }
     bool isComplete() const override { return m_wizard->m_deployed; }
-    void cleanupPage() override { m_wizard->m_running = false; }
+    void cleanupPage() override {
+        if (std::exchange(m_wizard->m_running, false)) emit m_wizard->cancelRequested();
+    }
 
     void start() {
         m_wizard->m_deployed = false;
@@ -158,7 +172,7 @@ private:
 };
 
 AddHostWizard::AddHostWizard(const QStringList& sshConfigAliases, QWidget* parent)
-    : QWizard(parent), m_destination(new QLineEdit), m_name(new QLineEdit), m_user(new QLineEdit),
+    : QWizard(parent), m_destination(new QLineEdit), m_resolved(new QLabel), m_name(new QLineEdit), m_user(new QLineEdit),
       m_port(new QSpinBox), m_authGroup(new QButtonGroup(this)), m_keyFile(new QLineEdit), m_password(new QLineEdit),
       m_remember(new QCheckBox(tr("Remember in the system keychain"))), m_progress(new QProgressBar),
       m_step(new QLabel), m_banner(new MessageBanner) {
@@ -175,13 +189,20 @@ AddHostWizard::AddHostWizard(const QStringList& sshConfigAliases, QWidget* paren
     completer->setCaseSensitivity(Qt::CaseInsensitive);
     completer->setFilterMode(Qt::MatchContains);
     m_destination->setCompleter(completer);
+    m_resolved->setObjectName(QStringLiteral("destinationResolvedLabel"));
+    m_resolved->setProperty("role", QStringLiteral("muted"));
+    m_resolved->setWordWrap(true);
+    connect(m_destination, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_resolved->setText(m_describe && !text.trimmed().isEmpty() ? m_describe(text.trimmed()) : QString());
+    });
     m_name->setObjectName(QStringLiteral("hostNameEdit"));
     m_name->setPlaceholderText(tr("defaults to the address"));
     m_user->setObjectName(QStringLiteral("hostUserEdit"));
     m_user->setPlaceholderText(tr("from ~/.ssh/config, else %1").arg(qEnvironmentVariable("USER")));
     m_port->setObjectName(QStringLiteral("hostPortSpin"));
-    m_port->setRange(1, 65535);
-    m_port->setValue(22);
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(tr("from ~/.ssh/config, else 22"));
+    m_port->setValue(0);
     m_keyFile->setObjectName(QStringLiteral("keyFileEdit"));
     m_keyFile->setPlaceholderText(QDir::homePath() + QStringLiteral("/.ssh/id_ed25519"));
     m_password->setObjectName(QStringLiteral("passwordEdit"));
@@ -195,7 +216,7 @@ AddHostWizard::AddHostWizard(const QStringList& sshConfigAliases, QWidget* paren
     m_banner->setObjectName(QStringLiteral("deployBanner"));
     m_banner->setClosable(false);
 
-    addPage(new DestinationPage(m_destination, m_name, m_user, m_port));
+    addPage(new DestinationPage(m_destination, m_resolved, m_name, m_user, m_port));
     addPage(new AuthPage(m_authGroup, m_keyFile, m_password, m_remember));
     addPage(new DeployPage(this));
     button(QWizard::FinishButton)->setObjectName(QStringLiteral("wizardFinishButton"));
@@ -205,7 +226,13 @@ AddHostWizard::AddHostWizard(const QStringList& sshConfigAliases, QWidget* paren
 AddHostWizard::Spec AddHostWizard::spec() const {
     Spec s;
     s.destination = m_destination->text().trimmed();
-    s.name = m_name->text().trimmed().isEmpty() ? s.destination : m_name->text().trimmed();
+    s.name = m_name->text().trimmed();
+    if (s.name.isEmpty()) {
+        // The host part names it in the sidebar ("web1" for deploy@web1).
+        const auto parsed = app::parseDestination(s.destination);
+        const auto* d = std::get_if<app::Destination>(&parsed);
+        s.name = d ? d->host : s.destination;
+    }
     s.user = m_user->text().trimmed();
     s.port = m_port->value();
     s.auth = static_cast<Auth>(m_authGroup->checkedId());
@@ -214,7 +241,16 @@ AddHostWizard::Spec AddHostWizard::spec() const {
     return s;
 }
 
+void AddHostWizard::setDestinationDescriber(std::function<QString(const QString&)> describe) {
+    m_describe = std::move(describe);
+}
+
 QString AddHostWizard::password() const { return m_password->text(); }
+
+void AddHostWizard::reject() {
+    if (std::exchange(m_running, false)) emit cancelRequested();
+    QWizard::reject();
+}
 
 void AddHostWizard::setProgress(int percent, const QString& step) {
     m_progress->setValue(std::clamp(percent, 0, 100));
@@ -235,7 +271,7 @@ void AddHostWizard::setSucceeded(const QString& summary) {
     m_running = false;
     m_deployed = true;
     m_progress->setValue(100);
-    m_step->setText(summary);
+    m_step->setText(tr("Done"));
     m_banner->showMessage(MessageBanner::Level::Positive, tr("The host is ready."), summary);
     static_cast<DeployPage*>(page(pageIds().last()))->changed();
 }

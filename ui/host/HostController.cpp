@@ -1,6 +1,7 @@
 #include "ui/host/HostController.h"
 
 #include "app/demo/demo_setup.h"
+#include "app/deploy/agent_deployer.h"
 #include "app/models/format.h"
 #include "app/models/pool_server_model.h"
 #include "app/models/worker_model.h"
@@ -76,6 +77,7 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     auto* targets = RebootTargets::of(window);
     targets->add(page->hostId(), session, m_config);
     m_reboot = new RebootController(page->hostId(), session, page->reboot(), targets, this);
+    connect(page, &HostPage::deployRequested, this, &HostController::deployAgent);
     connect(page, &HostPage::connectRequested, session, &app::HostSession::open);
     connect(page, &HostPage::disconnectRequested, session, &app::HostSession::close);
     onStateChanged();
@@ -90,6 +92,28 @@ HostController::~HostController() {
 void HostController::enableDemo() {
     m_demoEnabled = true;
     m_page->traffic()->setTestTrafficAvailable(true);
+}
+
+void HostController::setPeerWorkers(std::function<QList<PeerWorkers>()> peers) { m_pools->setPeerWorkers(std::move(peers)); }
+
+void HostController::deployAgent() {
+    if (!m_session || m_session->endpoint().isLocal() || m_deployer) return;
+    auto* overview = m_page->overview();
+    m_page->setSection(HostPage::Overview);
+    m_deployer = new app::AgentDeployer(m_session, {}, this);
+    connect(m_deployer, &app::AgentDeployer::progress, overview, [overview](int percent, const QString& step) {
+        overview->banner()->showMessage(MessageBanner::Level::Info, tr("Deploying the agent… %1%").arg(percent), step);
+    });
+    connect(m_deployer, &app::AgentDeployer::finished, this, [this, overview](bool ok, const QString& message) {
+        if (ok) {
+            overview->showInfo(tr("The agent is up to date."), message);
+        } else {
+            overview->showError(tr("The agent was not deployed."), message);
+        }
+        m_deployer->deleteLater();
+        m_deployer = nullptr;
+    });
+    m_deployer->start();
 }
 
 void HostController::onStateChanged() {

@@ -6,13 +6,17 @@
 // built-in demo applied first.
 
 #include "app/models/staged_config.h"
+#include "ui/host/PeerWorkers.h"
 #include "ui/host/RpcConfigBackend.h"
+
+#include <functional>
 
 #include <QObject>
 #include <QPointer>
 #include <memory>
 
 namespace fulcrum::app {
+class AgentDeployer;
 class DemoSetup;
 class HostSession;
 }  // namespace fulcrum::app
@@ -36,6 +40,10 @@ public:
     ~HostController() override;
 
     void enableDemo();
+    // Where the pool editor finds the other connected hosts' workers.
+    void setPeerWorkers(std::function<QList<PeerWorkers>()> peers);
+    // Uploads or upgrades the agent (Host → Update agent), progress on the Overview.
+    void deployAgent();
     // Loads every section again (as after a reconnect).
     void reload();
     app::HostSession* session() const { return m_session; }
@@ -69,6 +77,7 @@ private:
     StaticController* m_static;
     RebootController* m_reboot;
     app::DemoSetup* m_demo = nullptr;
+    app::AgentDeployer* m_deployer = nullptr;
     bool m_demoEnabled = false;
     bool m_demoDone = false;
     bool m_proxyWired = false;

@@ -5,7 +5,10 @@
 #include "app/models/pool_list_model.h"
 #include "app/models/pool_server_model.h"
 #include "app/models/staged_config.h"
+#include "ui/Icons.h"
+#include "ui/Theme.h"
 #include "ui/pages/PoolsPage.h"
+#include "ui/widgets/EmptyState.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
 
@@ -16,7 +19,10 @@
 #include <QListView>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSet>
 #include <QTableView>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
 namespace fulcrum::ui {
@@ -65,6 +71,7 @@ PoolsController::PoolsController(app::HostSession* session, PoolsPage* page, app
         }
     });
     connect(page, &PoolsPage::historyRequested, this, &PoolsController::showHistory);
+    connect(page, &PoolsPage::peerWorkersRequested, this, &PoolsController::showPeerWorkers);
 
     bindStagedBar(page->stagedBar(), page);
     connect(m_config, &app::StagedConfig::stagedChanged, this, &PoolsController::updateBar);
@@ -260,6 +267,119 @@ void PoolsController::showHistory() {
     }
     loadHistory();
     m_historyDialog->open();
+}
+
+void PoolsController::showPeerWorkers() {
+    if (m_currentPool.isEmpty()) return;
+    if (m_peerDialog) m_peerDialog->close();
+    const QList<PeerWorkers> peers = m_peers ? m_peers() : QList<PeerWorkers>();
+    auto* dialog = new QDialog(m_page);
+    m_peerDialog = dialog;
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("peerWorkersDialog"));
+    dialog->setWindowTitle(tr("Add workers from another host"));
+    dialog->resize(560, 420);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->setSpacing(10);
+    auto* intro = new QLabel(tr("Pick worker instances of your other connected hosts. Each becomes a server of pool "
+                                "“%1” at HOST:PORT, so this host's proxy spreads requests over those machines too.")
+                                 .arg(m_currentPool));
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    auto* tree = new QTreeWidget;
+    tree->setObjectName(QStringLiteral("peerWorkersTree"));
+    tree->setHeaderLabels({tr("Host, group and instance"), tr("Server address")});
+    tree->setRootIsDecorated(true);
+    tree->setUniformRowHeights(true);
+    QStringList loopbackGroups;
+    QSet<QString> present;
+    for (int row = 0; row < m_servers->rowCount(); ++row) present.insert(m_servers->addressAt(row));
+    for (const PeerWorkers& peer : peers) {
+        auto* hostItem = new QTreeWidgetItem(tree, {peer.hostName, peer.address});
+        hostItem->setFlags(Qt::ItemIsEnabled);
+        const bool peerIsLoopback = peer.address == QLatin1String("127.0.0.1") || peer.address == QLatin1String("localhost") ||
+                                    peer.address == QLatin1String("::1");
+        for (const PeerWorkerGroup& group : peer.groups) {
+            auto* groupItem = new QTreeWidgetItem(hostItem, {tr("%1 · %n instance(s)", nullptr, int(group.ports.size())).arg(group.name)});
+            groupItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsAutoTristate);
+            groupItem->setCheckState(0, Qt::Unchecked);
+            groupItem->setData(0, Qt::UserRole + 1, peer.hostId + QLatin1Char('/') + group.name);
+            if (group.loopbackOnly && !peerIsLoopback) {
+                loopbackGroups << QStringLiteral("%1 on %2").arg(group.name, peer.hostName);
+                groupItem->setIcon(0, Icons::get(QStringLiteral("warning"), Semantic::warning()));
+                groupItem->setToolTip(0, tr("Its command listens on the loopback address only: other machines cannot "
+                                            "reach it yet."));
+            }
+            for (int port : group.ports) {
+                const QString address = peer.address.contains(QLatin1Char(':')) && !peer.address.startsWith(QLatin1Char('['))
+                                            ? QStringLiteral("[%1]:%2").arg(peer.address).arg(port)
+                                            : QStringLiteral("%1:%2").arg(peer.address).arg(port);
+                auto* item = new QTreeWidgetItem(groupItem, {tr("port %1").arg(port), address});
+                item->setData(0, Qt::UserRole, address);
+                if (present.contains(address)) {
+                    item->setFlags(Qt::ItemIsUserCheckable);  // shown, not selectable again
+                    item->setCheckState(0, Qt::Checked);
+                    item->setToolTip(0, tr("Already a server of this pool"));
+                } else {
+                    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+                    item->setCheckState(0, Qt::Unchecked);
+                }
+            }
+        }
+    }
+    tree->expandAll();
+    tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    tree->header()->setStretchLastSection(false);
+
+    auto* empty = new EmptyState(QStringLiteral("workers"), tr("No other connected host has workers"),
+                                 tr("Add a host (File → Add host…), connect it and start a worker group on its Workers "
+                                    "page; its instances appear here."));
+    empty->setObjectName(QStringLiteral("peerWorkersEmpty"));
+    layout->addWidget(tree, 1);
+    layout->addWidget(empty, 1);
+    tree->setVisible(!peers.isEmpty());
+    empty->setVisible(peers.isEmpty());
+
+    auto* warning = new QLabel(tr("%1 listen on the loopback address only. Make their command listen on 0.0.0.0 (or "
+                                  "the host's address) before this pool can reach them.")
+                                   .arg(loopbackGroups.join(QStringLiteral(", "))));
+    warning->setObjectName(QStringLiteral("peerWorkersLoopbackWarning"));
+    warning->setWordWrap(true);
+    warning->setVisible(!loopbackGroups.isEmpty());
+    layout->addWidget(warning);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
+    auto* add = buttons->addButton(tr("Add servers"), QDialogButtonBox::AcceptRole);
+    add->setObjectName(QStringLiteral("addPeerWorkersButton"));
+    add->setProperty("primary", true);
+    add->setEnabled(false);
+    layout->addWidget(buttons);
+    const auto checkedAddresses = [tree] {
+        QStringList addresses;
+        for (QTreeWidgetItemIterator it(tree, QTreeWidgetItemIterator::Checked); *it; ++it) {
+            const QString address = (*it)->data(0, Qt::UserRole).toString();
+            if (!address.isEmpty() && ((*it)->flags() & Qt::ItemIsEnabled)) addresses << address;
+        }
+        return addresses;
+    };
+    connect(tree, &QTreeWidget::itemChanged, add, [add, checkedAddresses] {
+        const int n = int(checkedAddresses().size());
+        add->setEnabled(n > 0);
+        add->setText(n > 0 ? tr("Add %n server(s)", nullptr, n) : tr("Add servers"));
+    });
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this, dialog, checkedAddresses] {
+        QStringList refused;
+        for (const QString& address : checkedAddresses()) {
+            const QString error = m_config->addServer(m_currentPool, address, 1);
+            if (!error.isEmpty()) refused << QStringLiteral("%1: %2").arg(address, error);
+        }
+        if (!refused.isEmpty()) m_page->showError(tr("Some servers were not added."), refused.join(QLatin1Char('\n')));
+        dialog->accept();
+    });
+    dialog->open();
 }
 
 }  // namespace fulcrum::ui

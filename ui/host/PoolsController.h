@@ -4,6 +4,9 @@
 // versions with rollback. Live health and traffic per server come from the metrics feed.
 
 #include "ui/host/HostPart.h"
+#include "ui/host/PeerWorkers.h"
+
+#include <functional>
 
 #include <QPointer>
 
@@ -33,6 +36,8 @@ public:
     void bindStagedBar(StagedChangesBar* bar, SectionPage* page);
     void disconnected() override;
     app::PoolServerModel* servers() const { return m_servers; }
+    void setPeerWorkers(std::function<QList<PeerWorkers>()> peers) { m_peers = std::move(peers); }
+    QDialog* peerWorkersDialog() const { return m_peerDialog; }
     app::ConfigHistoryModel* history() const { return m_history; }
     QDialog* historyDialog() const { return m_historyDialog; }
     QDialog* diffDialog() const { return m_diffDialog; }
@@ -44,6 +49,7 @@ private:
     void showProblems(const QString& message, const QList<app::ConfigProblem>& problems);
     void showDiff();
     void showHistory();
+    void showPeerWorkers();
     void loadHistory();
     QStringList addressesOf(const QList<int>& rows, bool* skippedFollowed) const;
 
@@ -56,6 +62,8 @@ private:
     app::ConfigHistoryModel* m_history;
     QPointer<QDialog> m_historyDialog;
     QPointer<QDialog> m_diffDialog;
+    QPointer<QDialog> m_peerDialog;
+    std::function<QList<PeerWorkers>()> m_peers;
     QString m_currentPool;
 };
 

@@ -159,6 +159,10 @@ PoolsPage::PoolsPage(QWidget* parent)
     auto* addAddress = m_addMenu->addAction(Icons::get(QStringLiteral("server")), tr("Server address…"));
     addAddress->setObjectName(QStringLiteral("addServerAddressAction"));
     connect(addAddress, &QAction::triggered, this, &PoolsPage::askForServerAddress);
+    auto* addPeers = m_addMenu->addAction(Icons::get(QStringLiteral("workers")), tr("Workers from another host…"));
+    addPeers->setObjectName(QStringLiteral("addPeerWorkersAction"));
+    addPeers->setToolTip(tr("Spread this pool over machines: add worker instances of another connected host"));
+    connect(addPeers, &QAction::triggered, this, &PoolsPage::peerWorkersRequested);
     connect(m_add, &QToolButton::clicked, this, &PoolsPage::askForServerAddress);
     connect(m_remove, &QToolButton::clicked, this, [this] { emit removeServersRequested(selectedServerRows()); });
     connect(m_drain, &QToolButton::clicked, this,

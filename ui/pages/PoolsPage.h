@@ -46,6 +46,8 @@ signals:
     void removeServersRequested(const QList<int>& rows);
     void serverStateRequested(const QList<int>& rows, const QString& state);
     void historyRequested();
+    // "Workers from another host…": pick instances of other connected hosts as servers.
+    void peerWorkersRequested();
 
 private:
     void updateButtons();

@@ -1,0 +1,353 @@
+// Adding a host and spreading a pool over two hosts, driven through the real widgets by
+// objectName against a REAL OpenSSH sshd on loopback (tests/support) and real agents:
+//   * the wizard completes aliases from ~/.ssh/config, shows the host key (type and SHA256
+//     fingerprint) for confirmation, asks the passphrase of the chosen key naming it, deploys
+//     the agent over SFTP with a progress bar, saves the host and shows it connected;
+//   * the pool editor of "This computer" adds the workers of the new host as servers, and
+//     its proxy reaches them;
+//   * removing the host forgets it and leaves the server alone;
+//   * a host whose key changed is refused with an explanation and is not added.
+// HOME is a throwaway directory, so neither ~/.ssh nor the user's host list is touched.
+#include "app/inventory/inventory.h"
+#include "app/models/json_bridge.h"
+#include "app/models/pool_server_model.h"
+#include "app/models/staged_config.h"
+#include "app/models/worker_model.h"
+#include "app/rpc/host_session.h"
+#include "app/ssh/host_key.h"
+#include "tests/support/sshd_fixture.h"
+#include "tests/ui/gui_test_support.h"
+#include "ui/HostPage.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/Theme.h"
+#include "ui/dialogs/AddHostWizard.h"
+#include "ui/host/HostController.h"
+#include "ui/host/HostsController.h"
+#include "ui/host/PoolsController.h"
+#include "ui/host/WorkersController.h"
+#include "ui/pages/PoolsPage.h"
+#include "ui/widgets/MessageBanner.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QCompleter>
+#include <QDialog>
+#include <QDir>
+#include <QFile>
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QStringListModel>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <csignal>
+#include <memory>
+
+using namespace fulcrum;
+using namespace fulcrum::ui;
+using fulcrum::ui::test::callSync;
+using fulcrum::ui::test::freePort;
+using fulcrum::ui::test::freePortRange;
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+}  // namespace
+
+class TestHostsGui : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_home{QStringLiteral("/tmp/fulcrum-hosts-gui-XXXXXX")};
+    QTemporaryDir m_state{QStringLiteral("/tmp/fulcrum-hosts-state-XXXXXX")};
+    std::unique_ptr<testing::SshdFixture> m_sshd;
+    MainWindow* m_window = nullptr;
+    HostsController* m_hosts = nullptr;
+    QString m_web1;  // the added host's id
+    qint64 m_localDaemon = 0;
+    quint16 m_remoteWorkers = 0;
+
+    // When a modal dialog opens, `fill` runs on it (exec() blocks the stack below).
+    void onNextDialog(std::function<void(QWidget*)> fill, int triesLeft = 1200) {
+        QTimer::singleShot(50, this, [this, fill, triesLeft] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (!modal || qobject_cast<AddHostWizard*>(modal)) {
+                if (triesLeft > 0) onNextDialog(fill, triesLeft - 1);
+                return;
+            }
+            fill(modal);
+        });
+    }
+
+    // Fills the wizard's pages and goes to the deploy page, which starts connecting.
+    AddHostWizard* startWizard(const QString& alias, const QString& name, const QString& keyFile) {
+        auto* wizard = m_hosts->openAddHostWizard();
+        wizard->findChild<QLineEdit*>(QStringLiteral("hostAddressEdit"))->setText(alias);
+        wizard->findChild<QLineEdit*>(QStringLiteral("hostNameEdit"))->setText(name);
+        wizard->next();
+        wizard->findChild<QRadioButton*>(QStringLiteral("authKeyRadio"))->click();
+        wizard->findChild<QLineEdit*>(QStringLiteral("keyFileEdit"))->setText(keyFile);
+        wizard->next();
+        return wizard;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_home.isValid() && m_state.isValid());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/.config")).toUtf8());
+        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
+        try {
+            m_sshd = std::make_unique<testing::SshdFixture>();
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        // The alias the wizard completes, as a user would have it.
+        QVERIFY(QDir().mkpath(m_home.path() + QStringLiteral("/.ssh")));
+        QFile config(m_home.path() + QStringLiteral("/.ssh/config"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral("Host fixture-web\n  HostName %1\n  Port %2\n  User %3\n\nHost *.example\n  User nobody\n")
+                         .arg(q(m_sshd->host()))
+                         .arg(m_sshd->port())
+                         .arg(q(m_sshd->user()))
+                         .toUtf8());
+        config.close();
+
+        Settings::useFile(m_home.filePath(QStringLiteral("settings.ini")));
+        Theme::instance()->install(*qApp);
+        m_window = new MainWindow;
+        m_window->resize(1280, 820);
+        m_window->show();
+        m_hosts = new HostsController(m_window, m_home.filePath(QStringLiteral("hosts.json")));
+        QSignalSpy loaded(m_hosts->local(), &HostController::loaded);
+        m_hosts->local()->session()->open();
+        QVERIFY2(loaded.wait(30000), qPrintable(m_hosts->local()->session()->statusText()));
+        m_localDaemon = m_hosts->local()->session()->agent()->daemon_pid;
+    }
+
+    void cleanupTestCase() {
+        // Workers outlive their agents by design: stop them, then the agents.
+        for (const QString& id : {m_web1, QStringLiteral("local")}) {
+            auto* controller = id.isEmpty() ? nullptr : m_hosts->host(id);
+            if (!controller || controller->session()->state() != app::HostSession::State::Connected) continue;
+            protocol::WorkersTarget all;
+            all.group = "web";
+            callSync<protocol::method::WorkersStop>(controller->session()->rpc(), all);
+        }
+        delete m_hosts;
+        delete m_window;
+        if (m_localDaemon > 0) {
+            ::kill(pid_t(m_localDaemon), SIGTERM);
+            for (int i = 0; i < 100 && ::kill(pid_t(m_localDaemon), 0) == 0; ++i) QTest::qWait(50);
+        }
+        m_sshd.reset();  // kills the remote agent and whatever it started under its HOME
+    }
+
+    void wizardCompletesAliasesFromSshConfig() {
+        auto* wizard = m_hosts->openAddHostWizard();
+        auto* address = wizard->findChild<QLineEdit*>(QStringLiteral("hostAddressEdit"));
+        QVERIFY(address && address->completer());
+        auto* model = qobject_cast<QStringListModel*>(address->completer()->model());
+        QVERIFY(model);
+        // Wildcard patterns are not hosts one can connect to.
+        QCOMPARE(model->stringList(), QStringList{QStringLiteral("fixture-web")});
+        // The alias is resolved as ssh would, and the wizard says where it leads.
+        address->setText(QStringLiteral("fixture-web"));
+        const QString resolved = wizard->findChild<QLabel*>(QStringLiteral("destinationResolvedLabel"))->text();
+        QVERIFY2(resolved.contains(QStringLiteral("%1, port %2, as %3").arg(q(m_sshd->host())).arg(m_sshd->port()).arg(q(m_sshd->user()))),
+                 qPrintable(resolved));
+        wizard->reject();
+        QTRY_VERIFY(!m_hosts->wizard());
+    }
+
+    void addHostThroughTheWizard() {
+        const QString key = q(m_sshd->encrypted_user_key_path());
+        const QString expected = app::HostKeyInfo::fingerprintOf(q(m_sshd->host_key_line()).section(QLatin1Char(' '), 1, 1).toLatin1());
+        QString shownFingerprint, shownType, passphraseLabel;
+        // First the host key, then the key's passphrase.
+        onNextDialog([&, this](QWidget* dialog) {
+            QCOMPARE(dialog->objectName(), QStringLiteral("hostKeyDialog"));
+            shownType = dialog->findChild<QLabel*>(QStringLiteral("hostKeyTypeLabel"))->text();
+            shownFingerprint = dialog->findChild<QLabel*>(QStringLiteral("hostKeyFingerprintLabel"))->text();
+            onNextDialog([&](QWidget* next) {
+                QCOMPARE(next->objectName(), QStringLiteral("keyPassphraseDialog"));
+                auto* input = qobject_cast<QInputDialog*>(next);
+                passphraseLabel = input->labelText();
+                input->setTextValue(q(m_sshd->user_key_passphrase()));
+                input->accept();
+            });
+            dialog->findChild<QPushButton*>(QStringLiteral("trustHostKeyButton"))->click();
+        });
+        QSignalSpy added(m_hosts, &HostsController::hostAdded);
+        auto* wizard = startWizard(QStringLiteral("fixture-web"), QStringLiteral("web1"), key);
+        auto* progress = wizard->findChild<QProgressBar*>(QStringLiteral("deployProgress"));
+        QVERIFY(progress->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(wizard->isDeployed() || wizard->findChild<MessageBanner*>(QStringLiteral("deployBanner"))->isVisible(),
+                                 90000);
+        QVERIFY2(wizard->isDeployed(), qPrintable(wizard->findChild<MessageBanner*>(QStringLiteral("deployBanner"))->text() +
+                                                  QStringLiteral("\nsshd log:\n") + q(m_sshd->log())));
+        QCOMPARE(progress->value(), 100);
+        QCOMPARE(shownType, QStringLiteral("ssh-ed25519"));
+        QCOMPARE(shownFingerprint, expected);
+        QVERIFY2(passphraseLabel.contains(key), qPrintable(passphraseLabel));
+
+        // Trusting wrote the key where OpenSSH reads it.
+        QFile knownHosts(m_home.path() + QStringLiteral("/.ssh/known_hosts"));
+        QVERIFY(knownHosts.open(QIODevice::ReadOnly));
+        QVERIFY(knownHosts.readAll().contains(q(m_sshd->host_key_line()).section(QLatin1Char(' '), 1, 1).toLatin1()));
+        // The agent is on the host, the host is saved and shown connected.
+        QVERIFY(QFileInfo(q(m_sshd->remote_home()) + QStringLiteral("/.local/lib/fulcrum/fulcrum-agent")).isExecutable());
+        QCOMPARE(added.count(), 1);
+        m_web1 = added.first().first().toString();
+        const auto saved = app::Inventory::load(m_home.filePath(QStringLiteral("hosts.json")));
+        QVERIFY(std::holds_alternative<app::Inventory>(saved));
+        const app::HostEntry* entry = std::get<app::Inventory>(saved).find(QStringLiteral("web1"));
+        QVERIFY(entry);
+        QCOMPARE(entry->address, QStringLiteral("fixture-web"));
+        QCOMPARE(entry->identityFile, key);
+        QVERIFY(m_window->hostIds().contains(m_web1));
+        QCOMPARE(m_window->currentHostId(), m_web1);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->hostPage(m_web1)->state(), HostState::Connected, 30000);
+        wizard->findChild<QAbstractButton*>(QStringLiteral("wizardFinishButton"))->click();
+        QTRY_VERIFY(!m_hosts->wizard());
+    }
+
+    // The workers-on-other-machines case: "This computer"'s pool takes web1's workers.
+    void poolAddsWorkersOfAnotherConnectedHost() {
+        QVERIFY(!m_web1.isEmpty());
+        auto* remote = m_hosts->host(m_web1);
+        auto* local = m_hosts->local();
+        m_remoteWorkers = freePortRange(2);
+        const quint16 listen = freePort();
+        // web1 runs two workers; this computer runs a proxy with an empty pool.
+        const QByteArray remoteConfig = QStringLiteral(R"({
+          "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=127.0.0.1:{port}", "demo_app:application"],
+                       "count": 2, "base_port": %1, "cwd": "%2", "health": {"type": "http", "path": "/healthz"},
+                       "stop_grace_ms": 3000}]})")
+                                           .arg(m_remoteWorkers)
+                                           .arg(QStringLiteral(FULCRUM_SOURCE_DEMO_DIR))
+                                           .toUtf8();
+        const QByteArray localConfig = QStringLiteral(R"({
+          "listeners": [{"name": "http", "address": "127.0.0.1:%1"}],
+          "routes": [{"path_prefix": "/", "pool": "app"}],
+          "pools": [{"name": "app", "balance": "round_robin", "servers": [],
+                     "health": {"path": "/healthz", "interval_ms": 300, "timeout_ms": 250, "rise": 1, "fall": 1}}]})")
+                                          .arg(listen)
+                                          .toUtf8();
+        for (auto [controller, text] : {std::pair{remote, remoteConfig}, std::pair{local, localConfig}}) {
+            protocol::ConfigApplyParams params;
+            params.config.document = app::toNlohmann(QJsonDocument::fromJson(text).object());
+            params.comment = "gui test setup";
+            auto applied = callSync<protocol::method::ConfigApply>(controller->session()->rpc(), params);
+            QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
+        }
+        auto* workers = remote->workers()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(workers->groupIndex(QStringLiteral("web")).isValid() &&
+                                     workers->rowCount(workers->groupIndex(QStringLiteral("web"))) == 2,
+                                 20000);
+
+        m_window->selectHost(QStringLiteral("local"));
+        auto* page = m_window->hostPage(QStringLiteral("local"));
+        page->setSection(HostPage::Pools);
+        QTRY_COMPARE_WITH_TIMEOUT(local->config()->pool(QStringLiteral("app")).isEmpty(), false, 10000);
+        auto* action = page->pools()->addServerMenu()->findChild<QAction*>(QStringLiteral("addPeerWorkersAction"));
+        QVERIFY(action);
+        action->trigger();
+        auto* dialog = local->pools()->peerWorkersDialog();
+        QVERIFY(dialog && dialog->isVisible());
+        auto* tree = dialog->findChild<QTreeWidget*>(QStringLiteral("peerWorkersTree"));
+        QVERIFY(tree->isVisible());
+        // Only the other host is offered, with its group and both instances.
+        QCOMPARE(tree->topLevelItemCount(), 1);
+        QTreeWidgetItem* host = tree->topLevelItem(0);
+        QCOMPARE(host->text(0), QStringLiteral("web1"));
+        QCOMPARE(host->text(1), q(m_sshd->host()));
+        QCOMPARE(host->childCount(), 1);
+        QTreeWidgetItem* group = host->child(0);
+        QVERIFY(group->text(0).startsWith(QStringLiteral("web")));
+        QCOMPARE(group->childCount(), 2);
+        auto* add = dialog->findChild<QPushButton*>(QStringLiteral("addPeerWorkersButton"));
+        QVERIFY(!add->isEnabled());
+        group->setCheckState(0, Qt::Checked);  // the whole group
+        QVERIFY(add->isEnabled());
+        add->click();
+
+        const QStringList expected{QStringLiteral("127.0.0.1:%1").arg(m_remoteWorkers),
+                                   QStringLiteral("127.0.0.1:%1").arg(m_remoteWorkers + 1)};
+        auto* table = page->pools()->findChild<QTableView*>(QStringLiteral("serversTable"));
+        QTRY_COMPARE(table->model()->rowCount(), 2);
+        for (int row = 0; row < 2; ++row) {
+            QCOMPARE(table->model()->index(row, 0).data().toString(), expected[row]);
+            QCOMPARE(table->model()->index(row, 0).data(app::PoolServerModel::StagedRole).toString(), QStringLiteral("added"));
+        }
+        page->pools()->findChild<QPushButton*>(QStringLiteral("applyButton"))->click();
+        // Applied, and this computer's proxy reaches web1's workers: healthy within seconds.
+        const auto healthy = [table] {
+            if (table->model()->rowCount() != 2) return false;
+            for (int row = 0; row < 2; ++row) {
+                if (table->model()->index(row, app::PoolServerModel::HealthColumn).data().toString() != QLatin1String("Healthy"))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(healthy(), 20000);
+        auto stored = callSync<protocol::method::ConfigGet>(local->session()->rpc(), {});
+        QVERIFY(stored.ok());
+        QCOMPARE(stored.value().document["pools"][0]["servers"].size(), std::size_t(2));
+    }
+
+    void removingAHostForgetsItButLeavesTheServerAlone() {
+        QVERIFY(!m_web1.isEmpty());
+        // Stop web1's workers while it is still ours to talk to.
+        protocol::WorkersTarget all;
+        all.group = "web";
+        callSync<protocol::method::WorkersStop>(m_hosts->host(m_web1)->session()->rpc(), all);
+        m_hosts->removeHost(m_web1, /*confirm=*/false);
+        QVERIFY(!m_window->hostIds().contains(m_web1));
+        QVERIFY(!m_hosts->host(m_web1));
+        const auto saved = app::Inventory::load(m_home.filePath(QStringLiteral("hosts.json")));
+        QVERIFY(std::holds_alternative<app::Inventory>(saved));
+        QVERIFY(!std::get<app::Inventory>(saved).find(QStringLiteral("web1")));
+        QVERIFY(QFileInfo(q(m_sshd->remote_home()) + QStringLiteral("/.local/lib/fulcrum/fulcrum-agent")).exists());
+        m_web1.clear();
+    }
+
+    // Last: the fixture's key changes under every later connection.
+    void changedHostKeyIsRefusedAndNothingIsAdded() {
+        m_sshd->replace_host_key();
+        QString refusal;
+        onNextDialog([&](QWidget* dialog) {
+            QCOMPARE(dialog->objectName(), QStringLiteral("changedHostKeyBox"));
+            auto* box = qobject_cast<QMessageBox*>(dialog);
+            refusal = box->text() + box->informativeText();
+            box->button(QMessageBox::Close)->click();
+        });
+        auto* wizard = startWizard(QStringLiteral("fixture-web"), QStringLiteral("web2"), q(m_sshd->user_key_path()));
+        auto* banner = wizard->findChild<MessageBanner*>(QStringLiteral("deployBanner"));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 30000);
+        QVERIFY(!wizard->isDeployed());
+        QVERIFY2(banner->text().contains(QStringLiteral("different host key")), qPrintable(banner->text()));
+        QVERIFY2(refusal.contains(QStringLiteral("ssh-keygen -R")), qPrintable(refusal));
+        QVERIFY(!m_hosts->inventory().find(QStringLiteral("web2")));
+        wizard->reject();
+        QTRY_VERIFY(!m_hosts->wizard());
+    }
+};
+
+QTEST_MAIN(TestHostsGui)
+#include "test_hosts_gui.moc"
