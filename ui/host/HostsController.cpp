@@ -9,6 +9,7 @@
 #include "ui/dialogs/LoginPrompter.h"
 #include "ui/host/AddHostFlow.h"
 #include "ui/host/HostController.h"
+#include "ui/host/RebootTargets.h"
 #include "ui/host/WorkersController.h"
 #include "ui/widgets/MessageBanner.h"
 
@@ -175,6 +176,7 @@ void HostsController::removeHost(const QString& id, bool confirm) {
         session->deleteLater();
     }
     m_addresses.remove(id);
+    RebootTargets::of(m_window)->remove(id);
     m_window->removeHost(id);
 }
 

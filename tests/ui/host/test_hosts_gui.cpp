@@ -25,6 +25,7 @@
 #include "ui/host/HostController.h"
 #include "ui/host/HostsController.h"
 #include "ui/host/PoolsController.h"
+#include "ui/host/RebootTargets.h"
 #include "ui/host/WorkersController.h"
 #include "ui/pages/PoolsPage.h"
 #include "ui/widgets/MessageBanner.h"
@@ -320,6 +321,7 @@ private slots:
         m_hosts->removeHost(m_web1, /*confirm=*/false);
         QVERIFY(!m_window->hostIds().contains(m_web1));
         QVERIFY(!m_hosts->host(m_web1));
+        QVERIFY(!RebootTargets::of(m_window)->find(m_web1));  // no longer offered for a reboot
         const auto saved = app::Inventory::load(m_home.filePath(QStringLiteral("hosts.json")));
         QVERIFY(std::holds_alternative<app::Inventory>(saved));
         QVERIFY(!std::get<app::Inventory>(saved).find(QStringLiteral("web1")));
