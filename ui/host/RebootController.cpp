@@ -1,6 +1,7 @@
 #include "ui/host/RebootController.h"
 
 #include "app/models/staged_config.h"
+#include "app/reboot/rolling_reboot.h"
 #include "app/rpc/host_session.h"
 #include "ui/Plural.h"
 #include "ui/host/RebootStepText.h"
@@ -42,8 +43,7 @@ RebootController::RebootController(const QString& hostId, app::HostSession* sess
     connect(m_page, &RebootPage::cancelRequested, this, &RebootController::cancel);
     connect(m_page, &RebootPage::confirmed, this, &RebootController::confirm);
     connect(m_page, &RebootPage::declined, this, &RebootController::decline);
-    m_page->setRollingAvailable(false, tr("Rolling mode (drain each host from the other hosts' pools first) is not "
-                                          "available in this version: hosts are rebooted one after another."));
+    m_page->setRollingAvailable(true);
     refreshHosts();
     showPlan();
 }
@@ -122,9 +122,13 @@ void RebootController::showPlan() {
 }
 
 void RebootController::addPendingSteps(const QString& id) {
+    Timeline* t = m_page->timeline();
+    if (m_options.rolling)
+        t->setStep(id + QStringLiteral(":drain"), tr("Drained from the other hosts' pools"), Timeline::StepState::Pending);
     app::RebootVerifier preview(nullptr, m_base, m_clock);
-    for (const auto& r : preview.steps())
-        m_page->timeline()->setStep(rowId(id, r.step), r.title, Timeline::StepState::Pending);
+    for (const auto& r : preview.steps()) t->setStep(rowId(id, r.step), r.title, Timeline::StepState::Pending);
+    if (m_options.rolling)
+        t->setStep(id + QStringLiteral(":restore"), tr("Pools put back"), Timeline::StepState::Pending);
 }
 
 void RebootController::setHeading(const QString& id, const QString& status, Timeline::StepState state) {
@@ -205,14 +209,111 @@ void RebootController::startVerifier(bool confirmed) {
     options.proceedDespiteWarnings = confirmed;
     const RebootTargets::Host* target = m_targets ? m_targets->find(m_current) : nullptr;
     options.unsavedEdits = target && target->config && target->config->hasChanges();
-    if (m_verifier) m_verifier->deleteLater();
+    addPendingSteps(m_current);
+    setHeading(m_current, tr("running"), Timeline::StepState::Running);
+    if (m_options.rolling) return startRolling(session, options);
     auto* verifier = new app::RebootVerifier(session, options, m_clock, this);
     m_verifier = verifier;
     connect(verifier, &app::RebootVerifier::stepChanged, this, &RebootController::onStepChanged);
     connect(verifier, &app::RebootVerifier::finished, this, &RebootController::onVerifierFinished);
-    addPendingSteps(m_current);
-    setHeading(m_current, tr("running"), Timeline::StepState::Running);
     verifier->start();
+}
+
+// Rolling: the host's servers leave every other connected host's pools first (RollingReboot
+// drains them and waits until nothing is in flight), and go back once it is verified — also
+// when it is red. One RollingReboot per host, so a preflight warning can be confirmed for
+// this host alone and the run continues with the next.
+void RebootController::startRolling(app::HostSession* session, const app::RebootOptions& options) {
+    QVector<app::HostSession*> pools;
+    for (const RebootTargets::Host& h : m_targets->hosts())
+        if (h.session->state() == app::HostSession::State::Connected) pools << h.session;
+    m_lastAwaitedConfirmation = false;
+    auto* run = new app::RollingReboot({{session, {}}}, pools, options, m_drain, m_clock, this);
+    m_rolling = run;
+    connect(run, &app::RollingReboot::verifierStarted, this, [this](int, app::RebootVerifier* verifier) {
+        m_verifier = verifier;
+        connect(verifier, &app::RebootVerifier::stepChanged, this, &RebootController::onStepChanged);
+        connect(verifier, &app::RebootVerifier::finished, this,
+                [this, verifier] { m_lastAwaitedConfirmation = verifier->awaitsConfirmation(); });
+    });
+    connect(run, &app::RollingReboot::hostChanged, this, [this, run] { onRollingPhase(run); });
+    connect(run, &app::RollingReboot::progress, this, [this, run](int, const QString& line) {
+        const auto phase = run->hosts()[0].phase;
+        if (phase != app::RollingReboot::Phase::Draining && phase != app::RollingReboot::Phase::Restoring) return;
+        const bool draining = phase == app::RollingReboot::Phase::Draining;
+        m_page->timeline()->setStep(m_current + (draining ? QStringLiteral(":drain") : QStringLiteral(":restore")),
+                                    draining ? tr("Drained from the other hosts' pools") : tr("Pools put back"),
+                                    Timeline::StepState::Running, reboot_text::firstLine(line),
+                                    QDateTime::fromMSecsSinceEpoch(m_phaseStartedMs),
+                                    m_clock->nowMs() - m_phaseStartedMs);
+    });
+    connect(run, &app::RollingReboot::finished, this, [this, run] { onRollingFinished(run); });
+    run->start();
+}
+
+void RebootController::onRollingPhase(app::RollingReboot* run) {
+    if (run != m_rolling) return;
+    using Phase = app::RollingReboot::Phase;
+    const auto& host = run->hosts()[0];
+    Timeline* t = m_page->timeline();
+    const QString drain = m_current + QStringLiteral(":drain"), restore = m_current + QStringLiteral(":restore");
+    const QString drainTitle = tr("Drained from the other hosts' pools"), restoreTitle = tr("Pools put back");
+    const qint64 now = m_clock->nowMs();
+    const QDateTime since = QDateTime::fromMSecsSinceEpoch(m_phaseStartedMs);
+    switch (host.phase) {
+    case Phase::Draining:
+        m_phaseStartedMs = now;
+        t->setStep(drain, drainTitle, Timeline::StepState::Running,
+                   tr("Setting this host's servers to draining and waiting for their requests to finish…"),
+                   QDateTime::fromMSecsSinceEpoch(now), 0);
+        m_page->ensureStepVisible(drain);
+        break;
+    case Phase::Rebooting:
+        t->setStep(drain, drainTitle, Timeline::StepState::Passed, reboot_text::firstLine(host.drainEvidence), since,
+                   now - m_phaseStartedMs, host.drainEvidence);
+        break;
+    case Phase::Restoring:
+        if (t->stepState(drain) == Timeline::StepState::Running)  // the drain itself stopped the run
+            t->setStep(drain, drainTitle, Timeline::StepState::Failed, reboot_text::firstLine(host.failure), since,
+                       now - m_phaseStartedMs, host.drainEvidence);
+        m_phaseStartedMs = now;
+        t->setStep(restore, restoreTitle, Timeline::StepState::Running, tr("Putting the servers back as they were…"),
+                   QDateTime::fromMSecsSinceEpoch(now), 0);
+        m_page->ensureStepVisible(restore);
+        break;
+    case Phase::Passed:
+    case Phase::Failed:
+        t->setStep(restore, restoreTitle, host.restoreOk ? Timeline::StepState::Passed : Timeline::StepState::Failed,
+                   reboot_text::firstLine(host.restoreEvidence), since, now - m_phaseStartedMs, host.restoreEvidence);
+        break;
+    case Phase::Pending:
+    case Phase::NotRun: break;
+    }
+    updateProgress();
+}
+
+void RebootController::onRollingFinished(app::RollingReboot* run) {
+    if (run != m_rolling) return;
+    m_rolling = nullptr;
+    run->deleteLater();
+    m_verifier = nullptr;
+    const auto host = run->hosts()[0];
+    if (run->verdict() == Verdict::Passed) return hostPassed(host.steps);
+    if (m_lastAwaitedConfirmation && host.restoreOk) return askToConfirm(host.steps);
+    QString extra;
+    if (!host.restoreOk)
+        extra = tr("The other hosts' pools were not all put back (%1): check their Pools page.")
+                    .arg(reboot_text::firstLine(host.restoreEvidence));
+    if (host.steps.isEmpty()) {
+        // Stopped while draining: nothing was rebooted, and the verification never ran.
+        const app::RebootVerifier titles(nullptr, m_base, m_clock);
+        for (const auto& r : titles.steps())
+            m_page->timeline()->setStep(rowId(m_current, r.step), r.title, Timeline::StepState::Skipped,
+                                        tr("Not run: the drain failed"));
+        return hostFailed({}, extra + QLatin1Char(' ') + tr("Nothing was rebooted; the pools were put back."),
+                          tr("Drained from the other hosts' pools"), host.failure);
+    }
+    hostFailed(host.steps, extra);
 }
 
 void RebootController::onStepChanged(int index) {
@@ -268,40 +369,54 @@ void RebootController::onStepChanged(int index) {
 void RebootController::onVerifierFinished() {
     auto* verifier = qobject_cast<app::RebootVerifier*>(sender());
     if (!verifier || verifier != m_verifier) return;
+    m_verifier = nullptr;
+    verifier->deleteLater();
+    if (verifier->verdict() == Verdict::Passed) return hostPassed(verifier->steps());
+    if (verifier->awaitsConfirmation()) return askToConfirm(verifier->steps());
+    hostFailed(verifier->steps(), {});
+}
+
+void RebootController::hostPassed(const QVector<app::RebootVerifier::StepRecord>& steps) {
     const qint64 took = m_clock->nowMs() - m_currentStartedMs;
-    if (verifier->verdict() == Verdict::Passed) {
-        setHeading(m_current, tr("verified in %1").arg(duration(took)), Timeline::StepState::Passed);
-        QStringList skipped;
-        for (const auto& r : verifier->steps())
-            if (r.status == Status::Skipped) skipped << r.title;
-        m_results.append({m_current, true, took, skipped});
-        if (m_targets) m_targets->release(m_current, this);
-        m_queue.removeFirst();
-        m_verifier = nullptr;
-        verifier->deleteLater();
-        runNext();
-        return;
-    }
-    const auto& preflight = verifier->steps()[int(Step::Preflight)];
-    if (verifier->awaitsConfirmation()) {
-        m_awaitingConfirmation = true;
-        setHeading(m_current, tr("waiting for your confirmation"), Timeline::StepState::Warning);
-        const QString warnings = preflight.evidence.section(QLatin1Char('\n'), 1).replace(QStringLiteral("Warning: "),
-                                                                                          QStringLiteral("• "));
-        m_page->askConfirmation(tr("%1: check this before rebooting.").arg(hostName(m_current)), warnings);
-        updateProgress();
-        return;
-    }
-    // The first failed step names the problem; its evidence is open in the timeline.
+    setHeading(m_current, tr("verified in %1").arg(duration(took)), Timeline::StepState::Passed);
+    QStringList skipped;
+    for (const auto& r : steps)
+        if (r.status == Status::Skipped) skipped << r.title;
+    m_results.append({m_current, true, took, skipped});
+    if (m_targets) m_targets->release(m_current, this);
+    m_queue.removeFirst();
+    runNext();
+}
+
+void RebootController::askToConfirm(const QVector<app::RebootVerifier::StepRecord>& steps) {
+    m_awaitingConfirmation = true;
+    setHeading(m_current, tr("waiting for your confirmation"), Timeline::StepState::Warning);
+    const QString warnings = steps[int(Step::Preflight)].evidence.section(QLatin1Char('\n'), 1).replace(
+        QStringLiteral("Warning: "), QStringLiteral("• "));
+    m_page->askConfirmation(tr("%1: check this before rebooting.").arg(hostName(m_current)), warnings);
+    updateProgress();
+}
+
+// The first failed step names the problem (its evidence is open in the timeline); with no
+// failed step (a rolling run that stopped while draining) `fallbackTitle`/`fallbackWhy` do.
+void RebootController::hostFailed(const QVector<app::RebootVerifier::StepRecord>& steps, const QString& extra,
+                                  const QString& fallbackTitle, const QString& fallbackWhy) {
     int failed = 0;
-    while (failed < kSteps && verifier->steps()[failed].status != Status::Failed) ++failed;
-    if (failed == kSteps) failed = 0;
-    const auto& r = verifier->steps()[failed];
-    const QString why = reboot_text::firstLine(r.evidence, 300);
-    setHeading(m_current, tr("failed at “%1”").arg(r.title), Timeline::StepState::Failed);
-    QString details = why + QStringLiteral(". ") + reboot_text::advice(r.step, why);
+    while (failed < steps.size() && steps[failed].status != Status::Failed) ++failed;
+    QString title = fallbackTitle, why = fallbackWhy, advice;
+    if (failed < steps.size()) {
+        title = steps[failed].title;
+        why = reboot_text::firstLine(steps[failed].evidence, 300);
+        advice = reboot_text::advice(steps[failed].step, why);
+    } else if (title.isEmpty()) {
+        title = tr("Preflight");
+        why = tr("the run stopped before the reboot");
+    }
+    setHeading(m_current, tr("failed at “%1”").arg(title), Timeline::StepState::Failed);
+    QString details = why + QStringLiteral(". ") + advice;
+    if (!extra.isEmpty()) details += QLatin1Char(' ') + extra;
     if (const QString rest = notRebootedText(); !rest.isEmpty()) details += QLatin1Char(' ') + rest;
-    finish(false, tr("%1 did not pass: “%2” failed.").arg(hostName(m_current), r.title), details);
+    finish(false, tr("%1 did not pass: “%2” failed.").arg(hostName(m_current), title), details.simplified());
 }
 
 QString RebootController::notRebootedText() const {
@@ -331,7 +446,8 @@ void RebootController::decline() {
 void RebootController::cancel() {
     if (!m_running) return;
     if (m_awaitingConfirmation) return decline();
-    if (m_verifier) m_verifier->cancel();  // fails the running step: onVerifierFinished ends the run
+    if (m_rolling) m_rolling->cancel();  // restores the pools, then finished() ends the run
+    else if (m_verifier) m_verifier->cancel();  // fails the running step: onVerifierFinished ends the run
 }
 
 void RebootController::finish(bool passed, const QString& summary, const QString& details) {
@@ -371,6 +487,11 @@ void RebootController::updateProgress() {
                                   .arg(kSteps)
                                   .arg(m_verifier->steps()[current].title)
                             : position + hostName(m_current);
+    } else if (m_rolling && !m_current.isEmpty()) {
+        const QString position = hosts > 1 ? tr("Host %1 of %2 · ").arg(m_results.size() + 1).arg(hosts) : QString();
+        const bool restoring = m_rolling->hosts()[0].phase == app::RollingReboot::Phase::Restoring;
+        text = position + hostName(m_current) +
+               (restoring ? tr(" — putting the pools back") : tr(" — draining it from the other hosts' pools"));
     }
     m_page->setProgress(text, done, hosts * kSteps);
 }

@@ -9,6 +9,7 @@
 // The reboot command and the stability window come from the page (kept in ui/Settings); the
 // phase timeouts from setBaseOptions (defaults suit real servers; tests shorten them).
 
+#include "app/reboot/pool_drain.h"
 #include "app/reboot/reboot_verifier.h"
 #include "ui/pages/RebootPage.h"
 
@@ -20,6 +21,7 @@
 
 namespace fulcrum::app {
 class HostSession;
+class RollingReboot;
 }
 
 namespace fulcrum::ui {
@@ -36,6 +38,7 @@ public:
     ~RebootController() override;
 
     void setBaseOptions(const app::RebootOptions& options) { m_base = options; }
+    void setDrainOptions(const app::DrainOptions& options) { m_drain = options; }
     const app::RebootOptions& baseOptions() const { return m_base; }
     bool isRunning() const { return m_running; }
     // The verifier of the host being rebooted now (null between hosts and when idle).
@@ -63,6 +66,13 @@ private:
     app::RebootOptions effectiveOptions() const;
     void onStepChanged(int index);
     void onVerifierFinished();
+    void startRolling(app::HostSession* session, const app::RebootOptions& options);
+    void onRollingPhase(app::RollingReboot* run);
+    void onRollingFinished(app::RollingReboot* run);
+    void hostPassed(const QVector<app::RebootVerifier::StepRecord>& steps);
+    void askToConfirm(const QVector<app::RebootVerifier::StepRecord>& steps);
+    void hostFailed(const QVector<app::RebootVerifier::StepRecord>& steps, const QString& extra,
+                    const QString& fallbackTitle = {}, const QString& fallbackWhy = {});
     void confirm();
     void decline();
     void cancel();
@@ -81,6 +91,7 @@ private:
     RebootPage* m_page;
     QPointer<RebootTargets> m_targets;
     app::RebootOptions m_base;
+    app::DrainOptions m_drain;
     std::shared_ptr<app::RebootClock> m_clock;
 
     bool m_running = false;
@@ -91,6 +102,9 @@ private:
     qint64 m_currentStartedMs = 0;
     QList<HostResult> m_results;
     QPointer<app::RebootVerifier> m_verifier;
+    QPointer<app::RollingReboot> m_rolling;  // rolling mode: the current host's run
+    bool m_lastAwaitedConfirmation = false;  // its verification stopped at preflight warnings
+    qint64 m_phaseStartedMs = 0;             // of the drain or restore shown as running
     QTimer m_ticker;  // live durations of the running step
 };
 

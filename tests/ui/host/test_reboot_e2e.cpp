@@ -5,8 +5,9 @@
 //
 // Driven by objectName like a user: tick the hosts, set the command and the stability window,
 // press "Reboot and verify", and watch the timeline fill in.
-//   - green: a and b rebooted one after another; every step passes, b waits while a runs, the
-//     verdict is green and both boot ids changed;
+//   - green, rolling: a and b rebooted one after another; b's workers, servers of a's pool, are
+//     drained out of it before b goes down and put back after; every step passes, b waits
+//     while a runs, the verdict is green and both boot ids changed;
 //   - red: boot persistence removed on a; preflight warns and waits; "Don't reboot" leaves the
 //     host alone (red, nothing rebooted); "Reboot anyway" reboots it, and since only the
 //     panel's reconnection started the agent again, "Agent started by boot persistence" is red
@@ -28,6 +29,7 @@
 #include "tests/ui/rpc_sync.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -59,22 +61,34 @@ std::string readBinary(const std::string& path) {
     return data.str();
 }
 
-// Two demo workers behind the host's own proxy on :8080, reachable from this computer.
-nlohmann::json hostConfig() {
+// Two demo workers behind the host's own proxy on :8080, reachable from this computer; the
+// pool may also balance over servers on another host (a's pool over b's workers: the rolling
+// reboot of b drains them out of it first).
+nlohmann::json hostConfig(int basePort, const std::string& listen, const nlohmann::json& otherServers) {
     const std::string demo = FULCRUM_SOURCE_DEMO_DIR;
-    return nlohmann::json::parse(R"({
+    nlohmann::json doc = nlohmann::json::parse(R"({
       "threads": 1,
       "listeners": [{"name": "http", "address": "0.0.0.0:8080"}],
       "routes": [{"path_prefix": "/", "pool": "app"}],
       "pools": [{"name": "app", "balance": "round_robin", "follow_workers": "web", "servers": [],
                  "connect_timeout_ms": 1000, "response_timeout_ms": 5000}],
-      "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=127.0.0.1:{port}", "demo_app:application"],
+      "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=LISTEN:{port}", "demo_app:application"],
                    "count": 2, "base_port": 8100, "cwd": ")" + demo + R"(",
                    "health": {"type": "http", "path": "/healthz"},
                    "restart": {"policy": "always", "backoff_initial_ms": 200, "backoff_max_ms": 2000,
                                "stable_after_ms": 5000, "max_fast_failures": 10},
                    "stop_grace_ms": 3000}]
     })");
+    doc["workers"][0]["base_port"] = basePort;
+    doc["workers"][0]["command"][1] = "--listen=" + listen + ":{port}";
+    if (!otherServers.empty()) {
+        // Listed one by one (a pool that follows its workers only ever holds this host's own).
+        doc["pools"][0].erase("follow_workers");
+        nlohmann::json servers = otherServers;
+        for (int i = 0; i < 2; ++i) servers.push_back({{"address", "127.0.0.1:" + std::to_string(basePort + i)}});
+        doc["pools"][0]["servers"] = servers;
+    }
+    return doc;
 }
 
 // Patient enough for a loaded CI machine, short enough that a red run ends within the test.
@@ -157,7 +171,7 @@ private:
             m_window->grab().save(path);
     }
 
-    void setUpHost(Host& h, const char* name) {
+    void setUpHost(Host& h, const char* name, const nlohmann::json& config) {
         h.sim = &m_lab->host(name);
         // The agent, uploaded the way an install over SSH would put it.
         const std::string binary = readBinary(FULCRUM_AGENT_BINARY);
@@ -189,7 +203,7 @@ private:
         QVERIFY2(loaded.wait(30000), qPrintable(h.session->statusText()));
 
         protocol::ConfigApplyParams apply;
-        apply.config.document = hostConfig();
+        apply.config.document = config;
         apply.comment = "reboot e2e";
         const auto applied = callSync<protocol::method::ConfigApply>(h.session->rpc(), apply);
         QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
@@ -209,8 +223,11 @@ private slots:
         m_window = new MainWindow;
         m_window->resize(1360, 860);
         m_window->show();
-        setUpHost(m_a, "a");
-        setUpHost(m_b, "b");
+        // b's workers listen on the lab network and are servers of a's pool too.
+        const std::string b = m_lab->host("b").address();
+        setUpHost(m_a, "a", hostConfig(8100, "127.0.0.1",
+                                       nlohmann::json::array({{{"address", b + ":8200"}}, {{"address", b + ":8201"}}})));
+        setUpHost(m_b, "b", hostConfig(8200, "0.0.0.0", nlohmann::json::array()));
         m_window->selectHost(QStringLiteral("a"));
         m_a.page->setSection(HostPage::Reboot);
         // Every connected server can be chosen from a's page; a is ticked, b is not yet.
@@ -236,6 +253,9 @@ private slots:
         const int bootsA = m_a.sim->boot_count(), bootsB = m_b.sim->boot_count();
         const std::string bootIdA = m_a.sim->boot_id(), bootIdB = m_b.sim->boot_id();
         tick({QStringLiteral("a"), QStringLiteral("b")});
+        auto* rolling = find<QCheckBox>("rollingModeCheck");
+        QVERIFY(rolling->isEnabled());
+        rolling->setChecked(true);
         auto* start = find<QPushButton>("startRebootButton");
         QVERIFY(start->isEnabled());
         QSignalSpy finished(m_a.controller->reboot(), &RebootController::runFinished);
@@ -263,6 +283,16 @@ private slots:
             for (int i = 0; i < int(Step::Count); ++i)
                 QVERIFY2(step(host, Step(i)) == State::Passed, qPrintable(host + QStringLiteral(" step ") + QString::number(i)));
         }
+        // Rolling: before b went down its servers were drained out of a's pool, and put back.
+        const QString b = QString::fromStdString(m_b.sim->address());
+        auto* drain = page()->timeline()->findChild<QWidget*>(QStringLiteral("timelineStep_b:drain"));
+        QVERIFY(drain);
+        QCOMPARE(page()->timeline()->stepState(QStringLiteral("b:drain")), State::Passed);
+        const QString drained = drain->findChild<QPlainTextEdit*>(QStringLiteral("timelineEvidence"))->toPlainText();
+        QVERIFY2(drained.contains(b + QStringLiteral(":8200")) && drained.contains(QStringLiteral("pool app")),
+                 qPrintable(drained));
+        QCOMPARE(page()->timeline()->stepState(QStringLiteral("b:restore")), State::Passed);
+        QCOMPARE(page()->timeline()->stepState(QStringLiteral("a:restore")), State::Passed);
         // The timeline shows what was seen: the boot ids and the answering workers.
         auto* newBootId = row(QStringLiteral("b"), Step::NewBootId)->findChild<QLabel*>(QStringLiteral("timelineDetail"));
         QVERIFY(newBootId->text().contains(QStringLiteral("→")));
@@ -282,6 +312,7 @@ private slots:
         QVERIFY2(removed.ok(), removed.err.c_str());
         const int boots = m_a.sim->boot_count();
         tick({QStringLiteral("a")});
+        find<QCheckBox>("rollingModeCheck")->setChecked(false);  // the plain path: one verifier
         auto* start = find<QPushButton>("startRebootButton");
 
         // Preflight warns and waits; declining reboots nothing.
