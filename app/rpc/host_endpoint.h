@@ -44,6 +44,11 @@ struct SessionTimings {
     std::chrono::milliseconds reconnectInitial{1000};
     std::chrono::milliseconds reconnectMax{30000};
     int unreachableAfterFailures = 2;  // then the state says Unreachable (still retrying)
+    // While rebooting (setRebooting), how long the first connection after the host is back waits
+    // for the agent its boot persistence starts, before starting one itself (capped at half of
+    // helloTimeout). Without it, SSH answering before cron or systemd started the agent would
+    // make the panel start it, and reboot-and-verify could not tell whether boot persistence works.
+    std::chrono::milliseconds bootGrace{8000};
     bool reconnect = true;
 };
 

@@ -127,7 +127,22 @@ void HostSession::startAttempt() {
 void HostSession::onSshOpened() {
     if (!m_wanted || m_transport) return;
     m_lastSshError.reset();
-    startRpc(new SshExecTransport(m_worker, displayName(), m_endpoint.remoteRpcCommand, this));
+    startRpc(new SshExecTransport(m_worker, displayName(), remoteCommand(), this));
+}
+
+// While rebooting, the default command first gives boot persistence a bounded grace to start
+// the agent (`fulcrum-agent status` exits 0 once a daemon answers), then bridges as always:
+// if nothing started it, the bridge does, and reboot-and-verify sees started_by "rpc". The
+// loop runs in sh whatever the login shell is; a missing binary still ends in exit 127.
+QByteArray HostSession::remoteCommand() const {
+    if (!m_rebooting || m_endpoint.remoteRpcCommand != QByteArray(kDefaultRemoteRpcCommand))
+        return m_endpoint.remoteRpcCommand;
+    const auto grace = std::min(m_timings.bootGrace, m_timings.helloTimeout / 2);
+    const qint64 rounds = grace.count() / 250;
+    if (rounds <= 0) return m_endpoint.remoteRpcCommand;
+    return QByteArrayLiteral("exec sh -c 'a=\"$HOME/.local/lib/fulcrum/fulcrum-agent\"; i=0; while [ $i -lt ") +
+           QByteArray::number(rounds) +
+           QByteArrayLiteral(" ] && ! \"$a\" status >/dev/null 2>&1; do sleep 0.25; i=$((i+1)); done; exec \"$a\" rpc'");
 }
 
 void HostSession::onSshFailed(const SshError& error) {

@@ -106,6 +106,7 @@ signals:
 private:
     void startAttempt();
     void onSshOpened();
+    QByteArray remoteCommand() const;
     void onSshFailed(const SshError& error);
     void startRpc(RpcTransport* transport);
     void onTransportOpened();
