@@ -17,6 +17,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "proxy/pool/server_runtime.h"
+#include "proxy/server/drained_read.h"
 #include "proxy/server/exchange.h"
 #include "proxy/static/small_file_cache.h"
 
@@ -60,6 +61,7 @@ public:
     std::size_t index() const { return m_index; }
     BufferPool& buffers() { return m_buffers; }
     ExchangePool& exchanges() { return m_exchanges; }
+    DrainedReader& reader() { return m_reader; }
     static_files::SmallFileCache& small_files() { return m_small_files; }
 
     void start();
@@ -108,6 +110,7 @@ private:
     std::unordered_set<SessionBase*> m_sessions;
     std::atomic<std::size_t> m_session_count{0};
     asio::io_context m_io{1};
+    DrainedReader m_reader{m_io};
     std::thread m_thread;
     std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
     std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;

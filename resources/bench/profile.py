@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""What one proxied request costs the server, in units a shared machine does not distort.
+
+  resources/bench/profile.py --agent build/agent/fulcrum-agent [--duration 3] [--rounds 3]
+                             [--connections 50] [--callgrind]
+
+The case is bench.py's "reverse proxy, 4 upstreams, keep-alive, 1 thread" (same servers, same
+configs, same upstream nginx), one server at a time, alternating order each round:
+
+  syscalls   `strace -f -c` attached to every process of the server over a bounded wrk run:
+             system calls per answered request, by name (EAGAIN counted apart). strace slows
+             the server down, but not what it asks the kernel per request.
+  cpu        the server's user + system CPU per answered request over a wrk run without strace
+             (the same figure as bench.py's "server CPU µs/request"), the median of the rounds.
+  callgrind  (--callgrind, Fulcrum only) user-space instructions per request: the proxy under
+             `valgrind --tool=callgrind`, a bounded wrk run with 8 connections, minus an
+             idle run of the same length (start-up, shutdown, timer ticks). This VM exposes no hardware counters to
+             `perf stat -e instructions,cycles`, so this is the instruction count we have.
+
+wrk, the upstream and the server share the machine's CPUs; everything binds 127.0.0.1 on
+ports the kernel hands out. Bounded: about rounds × 3 servers × 2 × duration seconds, plus
+the callgrind run. Run as root, the servers run as fulcrum-test (as in bench.py).
+"""
+import argparse
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the servers, their configs and the wrk parsing live there)
+
+
+def strace_counts(path):
+    """{syscall: (calls, errors)} from an `strace -c` summary."""
+    counts = {}
+    for line in Path(path).read_text().splitlines():
+        fields = line.split()
+        # % time, seconds, usecs/call, calls, [errors,] syscall
+        if len(fields) >= 5 and fields[-1] != "total" and re.fullmatch(r"[\d.]+", fields[0]):
+            calls = int(fields[3])
+            errors = int(fields[4]) if len(fields) == 6 else 0
+            counts[fields[-1]] = (calls, errors)
+    return counts
+
+
+def wrk(server, connections, duration):
+    argv = bench.wrk_command(server.url("/"), connections, duration)
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 30)
+    return bench.parse_wrk(out.stdout), shlex.join(argv)
+
+
+def measure_syscalls(run, server, args):
+    proc = run.start(bench.slug(server.label), server.argv, server.port)
+    try:
+        wrk(server, args.connections, 1)  # warm-up: connections and caches ready
+        pids = [entry.name for _, entry in bench.process_group_members(proc.pid)]
+        out = run.path(bench.slug(server.label) + ".strace")
+        tracer = subprocess.Popen(["strace", "-f", "-c", "-o", str(out)] + [a for p in pids for a in ("-p", p)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)  # attached before the load starts
+        result, command = wrk(server, args.connections, args.duration)
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(timeout=30)
+        return strace_counts(out), result["requests"], command
+    finally:
+        run.stop(proc)
+
+
+def measure_cpu(run, server, args):
+    result = bench.measure(run, server, "/", args.connections, args.duration)
+    return result["cpu_us"], result["rps"], result["p99_ms"]
+
+
+def callgrind_instructions(run, server, name, requests_wanted, duration):
+    """Instructions of one whole run of the proxy under callgrind: started, loaded (or not),
+    stopped (SIGTERM: callgrind writes its totals at exit)."""
+    out_dir = run.path("callgrind")
+    out_dir.mkdir(exist_ok=True)
+    run.own(out_dir)
+    out = out_dir / f"{name}.out"
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *server.argv]
+    proc = run.start(f"callgrind-{name}", argv, server.port)
+    result, command = ({"requests": 0}, "(none)")
+    try:
+        if requests_wanted:
+            result, command = wrk(server, 8, duration)
+        else:
+            time.sleep(duration)
+    finally:
+        run.stop(proc)
+    totals = re.search(r"^(?:summary|totals):\s+(\d+)", out.read_text(), re.M)
+    return int(totals.group(1)), result["requests"], shlex.join(argv), command
+
+
+def measure_callgrind(run, agent, upstream_ports, args):
+    # Start-up, shutdown and the idle loop's ticks are the same in both runs: subtracted.
+    server = bench.fulcrum_proxy(run, agent, upstream_ports, 1, "callgrind")
+    idle, _, _, _ = callgrind_instructions(run, server, "idle", False, args.duration * 2)
+    loaded, requests, server_command, load_command = callgrind_instructions(run, server, "loaded", True,
+                                                                           args.duration * 2)
+    return loaded - idle, requests, server_command, load_command
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agent", required=True, help="the fulcrum-agent binary")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement (1..30)")
+    parser.add_argument("--connections", type=int, default=50, help="wrk connections (1..1000)")
+    parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")
+    parser.add_argument("--keep", action="store_true", help="keep the configs, logs and strace output")
+    args = parser.parse_args()
+    if not 1 <= args.duration <= 30 or not 1 <= args.rounds <= 10 or not 1 <= args.connections <= 1000:
+        parser.error("--duration 1..30, --rounds 1..10, --connections 1..1000")
+    for tool in ["strace"] + (["valgrind", "callgrind_control"] if args.callgrind else []):
+        if not shutil.which(tool):
+            parser.error(f"{tool} is not installed")
+    agent = Path(args.agent).resolve()
+    # As bench.py: HAProxy wants its descriptors up front.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    bench.HAPROXY_MAXCONN, bench.HAPROXY_ULIMIT = 2000, hard
+
+    print("# Fulcrum proxy profile: reverse proxy, 4 upstreams, keep-alive, 1 thread")
+    print(f"machine: {os.cpu_count()} CPUs, {bench.platform_line()}")
+    print(f"versions: {bench.version_line(agent)}")
+    print(f"command: {shlex.join(sys.argv)}")
+    print("load average at start (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+
+    run = bench.Run(args.keep)
+    try:
+        upstream_ports, _ = bench.start_upstreams(run)
+        servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread"),
+                   bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
+                   bench.haproxy_proxy(run, upstream_ports, 1, "1 thread")]
+        syscalls = {s.label: [] for s in servers}
+        cpu = {s.label: [] for s in servers}
+        commands = {}
+        for round_index in range(args.rounds):
+            order = servers if round_index % 2 == 0 else list(reversed(servers))
+            for server in order:
+                counts, requests, command = measure_syscalls(run, server, args)
+                syscalls[server.label].append((counts, requests))
+                commands[server.label] = command
+                cpu[server.label].append(measure_cpu(run, server, args))
+
+        print("\n## System calls per answered request (strace -f -c, all rounds summed)")
+        names = sorted({n for runs in syscalls.values() for counts, _ in runs for n in counts})
+        print("| syscall | " + " | ".join(s.label for s in servers) + " |")
+        print("|---|" + "---:|" * len(servers))
+        totals = {}
+        for server in servers:
+            requests = sum(r for _, r in syscalls[server.label]) or 1
+            totals[server.label] = requests
+        rows = []
+        for name in names:
+            cells, keep = [], False
+            for server in servers:
+                calls = sum(c.get(name, (0, 0))[0] for c, _ in syscalls[server.label])
+                errors = sum(c.get(name, (0, 0))[1] for c, _ in syscalls[server.label])
+                per = calls / totals[server.label]
+                keep = keep or per >= 0.005
+                cells.append(f"{per:.2f}" + (f" ({errors / totals[server.label]:.2f} failed)" if errors else ""))
+            if keep:
+                rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        print("\n".join(rows))
+        print("| **total** | " + " | ".join(
+            f"**{sum(sum(v[0] for v in c.values()) for c, _ in syscalls[s.label]) / totals[s.label]:.2f}**"
+            for s in servers) + " |")
+        print("| requests traced | " + " | ".join(str(totals[s.label]) for s in servers) + " |")
+
+        print("\n## Server CPU per answered request (no strace), median of rounds")
+        print("| server | CPU µs/request | req/s | p99 ms | rounds (µs) |")
+        print("|---|---:|---:|---:|---|")
+        for server in servers:
+            values = cpu[server.label]
+            print(f"| {server.label} | {statistics.median(v[0] for v in values):.1f} | "
+                  f"{statistics.median(v[1] for v in values):,.0f} | {statistics.median(v[2] for v in values):.2f} | "
+                  + ", ".join(f"{v[0]:.1f}" for v in values) + " |")
+
+        if args.callgrind:
+            instructions, requests, server_command, load_command = measure_callgrind(run, agent, upstream_ports, args)
+            print("\n## Fulcrum user-space instructions per request (callgrind)")
+            print(f"{instructions / max(requests, 1):,.0f} instructions per request "
+                  f"({instructions:,} over {requests} requests)")
+            print(f"  server `{server_command}`\n  load   `{load_command}`")
+
+        print("\ncommands:")
+        for server in servers:
+            print(f"  {server.label}: server `{shlex.join(str(a) for a in server.argv)}`")
+            print(f"  {server.label}: load   `{commands[server.label]}` under `strace -f -c -p PID...`")
+    finally:
+        print("\nload average at end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+        run.close()
+
+
+if __name__ == "__main__":
+    main()

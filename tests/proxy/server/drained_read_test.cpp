@@ -1,0 +1,262 @@
+// DrainedReader on real loopback sockets: no bytes are ever lost or left waiting, whatever the
+// order of arrival, epoll's edges and the reads; and a read after a drained socket waits
+// without trying a recv() first (observable: a lazy read's target is not asked for a buffer
+// until bytes are there).
+#include "proxy/server/drained_read.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <gtest/gtest.h>
+
+namespace {
+
+using asio::ip::tcp;
+using fulcrum::proxy::server::DrainedReader;
+using fulcrum::proxy::server::ReadTarget;
+using namespace std::chrono_literals;
+
+struct Result {
+    bool done = false;
+    asio::error_code ec;
+    std::size_t n = 0;
+};
+
+class CountingTarget final : public ReadTarget {
+public:
+    asio::mutable_buffer prepare() override {
+        ++prepared;
+        return asio::buffer(bytes);
+    }
+    void unused() override { ++returned; }
+    std::array<char, 256> bytes{};
+    int prepared = 0;
+    int returned = 0;
+};
+
+class DrainedRead : public ::testing::Test {
+protected:
+    void SetUp() override {
+        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        peer.connect(acceptor.local_endpoint());
+        ours = acceptor.accept();
+    }
+
+    void send(std::string_view bytes) { asio::write(peer, asio::buffer(bytes)); }
+
+    // Runs the loop until `result` completes (or 5 s pass).
+    void run_until(const Result& result) {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (!result.done && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
+    }
+
+    // Lets the reactor look at the socket (epoll_wait) without waiting for anything.
+    void poll() {
+        for (int i = 0; i < 5; ++i) io.poll();
+    }
+
+    void read_into(char* data, std::size_t size, Result& result) {
+        reader.read_some(ours, asio::buffer(data, size), [&result](const asio::error_code& ec, std::size_t n) {
+            result = {true, ec, n};
+        });
+    }
+
+    // A short read: the reactor now knows the socket is empty.
+    void drain(std::string_view bytes) {
+        send(bytes);
+        char data[256];
+        Result result;
+        read_into(data, sizeof data, result);
+        run_until(result);
+        ASSERT_TRUE(result.done);
+        ASSERT_FALSE(result.ec);
+        ASSERT_EQ(std::string(data, result.n), bytes);
+    }
+
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+    DrainedReader reader{io};
+    tcp::socket peer{io};
+    tcp::socket ours{io};
+};
+
+TEST_F(DrainedRead, BytesArrivingAfterADrainedReadComplete) {
+    drain("first");
+    char data[64];
+    Result result;
+    read_into(data, sizeof data, result);
+    poll();
+    EXPECT_FALSE(result.done);  // nothing there yet: it waits
+    send("second");
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_FALSE(result.ec);
+    EXPECT_EQ(std::string(data, result.n), "second");
+}
+
+// The edge for these bytes is taken by epoll_wait while no read is pending; the next read must
+// still see them (a wait that skipped its recv() here would hang).
+TEST_F(DrainedRead, BytesThatArrivedWhileNoReadWasPendingAreRead) {
+    drain("first");
+    send("between");
+    std::this_thread::sleep_for(20ms);
+    poll();
+    char data[64];
+    Result result;
+    read_into(data, sizeof data, result);
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_FALSE(result.ec);
+    EXPECT_EQ(std::string(data, result.n), "between");
+}
+
+// A read that fills its buffer may have left bytes behind: the following reads get them with
+// no further byte (and so no further edge) from the peer.
+TEST_F(DrainedRead, AFullBufferLeavesTheRestReadableWithoutANewEdge) {
+    drain("x");
+    const std::string big(10000, 'b');
+    send(big);
+    std::this_thread::sleep_for(20ms);
+    std::string got;
+    char data[1000];
+    while (got.size() < big.size()) {
+        Result result;
+        read_into(data, sizeof data, result);
+        run_until(result);
+        ASSERT_TRUE(result.done) << "stuck after " << got.size() << " bytes";
+        ASSERT_FALSE(result.ec);
+        got.append(data, result.n);
+    }
+    EXPECT_EQ(got, big);
+    // Drained again: the next read waits, then gets the next bytes.
+    Result result;
+    read_into(data, sizeof data, result);
+    poll();
+    EXPECT_FALSE(result.done);
+    send("tail");
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(std::string(data, result.n), "tail");
+}
+
+TEST_F(DrainedRead, ALazyReadAfterADrainedSocketTakesNoBufferUntilBytesArrive) {
+    drain("first");
+    CountingTarget target;
+    Result result;
+    reader.read_lazily(ours, target, [&result](const asio::error_code& ec, std::size_t n) { result = {true, ec, n}; });
+    poll();
+    EXPECT_FALSE(result.done);
+    EXPECT_EQ(target.prepared, 0);  // no speculative recv(), no buffer held while idle
+    send("request");
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_FALSE(result.ec);
+    EXPECT_EQ(std::string(target.bytes.data(), result.n), "request");
+    EXPECT_EQ(target.prepared, 1);
+    EXPECT_EQ(target.returned, 0);
+}
+
+// On a fresh socket the reactor knows nothing yet: the read tries, finds nothing, gives the
+// buffer back, and takes it again when bytes come.
+TEST_F(DrainedRead, ALazyReadThatFindsNothingGivesItsBufferBack) {
+    CountingTarget target;
+    Result result;
+    reader.read_lazily(ours, target, [&result](const asio::error_code& ec, std::size_t n) { result = {true, ec, n}; });
+    poll();
+    EXPECT_FALSE(result.done);
+    EXPECT_EQ(target.prepared, 1);
+    EXPECT_EQ(target.returned, 1);
+    send("late");
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(std::string(target.bytes.data(), result.n), "late");
+    EXPECT_EQ(target.prepared, 2);
+    EXPECT_EQ(target.returned, 1);
+}
+
+TEST_F(DrainedRead, PeerCloseIsEndOfFile) {
+    drain("first");
+    char data[64];
+    Result result;
+    read_into(data, sizeof data, result);
+    poll();
+    peer.close();
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(result.ec, asio::error::eof);
+    EXPECT_EQ(result.n, 0u);
+}
+
+// Timeouts cancel the socket (the worker's deadline tick); the socket stays usable.
+TEST_F(DrainedRead, CancelAbortsAPendingReadAndTheSocketStillReads) {
+    drain("first");
+    CountingTarget target;
+    Result result;
+    reader.read_lazily(ours, target, [&result](const asio::error_code& ec, std::size_t n) { result = {true, ec, n}; });
+    poll();
+    ours.cancel();
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(result.ec, asio::error::operation_aborted);
+    EXPECT_EQ(target.prepared, 0);
+    send("after");
+    char data[64];
+    Result next;
+    read_into(data, sizeof data, next);
+    run_until(next);
+    ASSERT_TRUE(next.done);
+    EXPECT_EQ(std::string(data, next.n), "after");
+}
+
+TEST_F(DrainedRead, CloseAbortsAPendingRead) {
+    drain("first");
+    char data[64];
+    Result result;
+    read_into(data, sizeof data, result);
+    poll();
+    ours.close();
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(result.ec, asio::error::operation_aborted);
+}
+
+// Per-operation cancellation: a coroutine racing the read against a timer with `||`.
+TEST_F(DrainedRead, ACoroutineCanCancelTheReadThroughItsSlot) {
+    using namespace asio::experimental::awaitable_operators;
+    drain("first");
+    Result result;
+    char data[64];
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(io, 30ms);
+            asio::error_code read_ec;
+            asio::error_code timer_ec;
+            const auto winner = co_await (
+                reader.read_some(ours, asio::buffer(data), asio::redirect_error(asio::use_awaitable, read_ec)) ||
+                timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+            result = {true, read_ec, winner.index()};
+        },
+        asio::detached);
+    run_until(result);
+    ASSERT_TRUE(result.done);
+    EXPECT_EQ(result.n, 1u);  // the timer won
+    send("later");
+    Result next;
+    read_into(data, sizeof data, next);
+    run_until(next);
+    ASSERT_TRUE(next.done);
+    EXPECT_EQ(std::string(data, next.n), "later");
+}
+
+}  // namespace
