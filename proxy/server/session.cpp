@@ -180,10 +180,13 @@ private:
         arm(Phase::client_write, m_server.options().send_timeout_ms);
         asio::error_code ec;
         const auto n = co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
+        wrote_client(n);
+        co_return !ec;
+    }
+    void wrote_client(std::size_t n) {
         disarm();
         add(m_listener_stats->bytes_out, n);
         m_sent += n;
-        co_return !ec;
     }
     awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers) {
         return write_client_all(std::span<const asio::const_buffer>(buffers));
@@ -614,16 +617,17 @@ private:
         bool reused = false;
     };
 
-    awaitable<bool> connect_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, bool replay_safe, bool& reused) {
+    // A pooled connection, if there is one: the common case needs no coroutine (frame) at all.
+    bool reuse_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, bool replay_safe) {
+        if (pool.config().keepalive.max_idle == 0) return false;
+        auto idle = m_worker.take_idle(&server, replay_safe);
+        if (!idle) return false;
+        m_upstream.emplace(std::move(*idle));
+        return true;
+    }
+
+    awaitable<bool> connect_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
         const auto& cfg = pool.config();
-        if (cfg.keepalive.max_idle > 0) {
-            if (auto idle = m_worker.take_idle(&server, replay_safe)) {
-                m_upstream.emplace(std::move(*idle));
-                reused = true;
-                co_return true;
-            }
-        }
-        reused = false;
         m_upstream.emplace(m_worker.io());
         arm(Phase::upstream_connect, cfg.connect_timeout_ms);
         asio::error_code ec;
@@ -758,10 +762,10 @@ private:
             m_log_upstream = server.address();  // m_snapshot keeps the server alive
             InFlight in_flight(&server);
             add(server.stats.requests);
-            bool reused = false;
             // A stale pooled connection costs a GET or HEAD only a retry (below), so those
             // skip the probe of a recently parked one.
-            if (!co_await connect_upstream(pool, server, req.idempotent && !req.has_body, reused)) {
+            const bool reused = reuse_upstream(pool, server, req.idempotent && !req.has_body);
+            if (!reused && !co_await connect_upstream(pool, server)) {
                 // Nothing was sent: always safe to move on.
                 server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
                 if (selection.index < 64) input.tried |= 1ull << selection.index;
@@ -826,15 +830,14 @@ private:
         }
     }
 
+    // Not a coroutine: the caller awaits the read itself (a wrapper coroutine cost a frame
+    // allocation per read). Arms the response timeout; the caller disarms.
     awaitable<std::size_t> read_upstream(std::uint64_t timeout_ms, asio::error_code& ec) {
         arm(Phase::upstream_io, timeout_ms);
         const auto capacity = m_worker.buffers().size();
-        const auto n = co_await m_worker.reader().read_some(
-            *m_upstream, asio::buffer(m_upstream_buffer.get() + m_up_filled, capacity - m_up_filled),
-            asio::redirect_error(asio::use_awaitable, ec));
-        disarm();
-        m_up_filled += n;
-        co_return n;
+        return m_worker.reader().read_some(*m_upstream,
+                                           asio::buffer(m_upstream_buffer.get() + m_up_filled, capacity - m_up_filled),
+                                           asio::redirect_error(asio::use_awaitable, ec));
     }
 
     // Returns 1 (done, client keep-alive), 0 (done, close client), -1 (failed: nothing or
@@ -859,6 +862,8 @@ private:
                 if (m_up_filled >= m_worker.buffers().size()) co_return -1;
                 asio::error_code ec;
                 const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+                disarm();
+                m_up_filled += n;
                 if (ec || n == 0) co_return -1;
             }
             if (result.status == http::HttpParser::Status::error) co_return -1;
@@ -924,7 +929,14 @@ private:
             }
             if (done && m_up_filled > body_at) extra_bytes = true;
             if (!buffers.empty()) {
-                if (!co_await write_client(buffers)) {
+                // Awaited here rather than through write_client(): one coroutine frame less
+                // on every response.
+                arm(Phase::client_write, m_server.options().send_timeout_ms);
+                asio::error_code ec;
+                const auto n = co_await asio::async_write(m_stream, std::span<const asio::const_buffer>(buffers),
+                                                          asio::redirect_error(asio::use_awaitable, ec));
+                wrote_client(n);
+                if (ec) {
                     drop_upstream();
                     co_return 0;
                 }
@@ -934,6 +946,8 @@ private:
             m_up_filled = body_at = 0;
             asio::error_code ec;
             const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+            disarm();
+            m_up_filled += n;
             add(server.stats.bytes_out, n);
             if (ec || n == 0) {
                 if (!ec || ec == asio::error::eof) {

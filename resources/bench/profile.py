@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """What one proxied request costs the server, in units a shared machine does not distort.
 
-  resources/bench/profile.py --agent build/agent/fulcrum-agent [--duration 3] [--rounds 3]
-                             [--connections 50] [--callgrind]
+  resources/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
+                             [--duration 3] [--rounds 3] [--connections 50] [--callgrind]
 
 The case is bench.py's "reverse proxy, 4 upstreams, keep-alive, 1 thread" (same servers, same
-configs, same upstream nginx), one server at a time, alternating order each round:
+configs, same upstream nginx), one server at a time, alternating order each round; --compare
+adds a second Fulcrum binary ("fulcrum (compare)"), for before/after in the same conditions:
 
   syscalls   `strace -f -c` attached to every process of the server over a bounded wrk run:
              system calls per answered request, by name (EAGAIN counted apart). strace slows
@@ -97,7 +98,7 @@ def callgrind_instructions(run, server, name, requests_wanted, duration):
     finally:
         run.stop(proc)
     totals = re.search(r"^(?:summary|totals):\s+(\d+)", out.read_text(), re.M)
-    return int(totals.group(1)), result["requests"], shlex.join(argv), command
+    return int(totals.group(1)), result["requests"], shlex.join(str(a) for a in argv), command
 
 
 def measure_callgrind(run, agent, upstream_ports, args):
@@ -115,6 +116,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=3, help="seconds per measurement (1..30)")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (1..1000)")
+    parser.add_argument("--compare", help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after")
     parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")
     parser.add_argument("--keep", action="store_true", help="keep the configs, logs and strace output")
     args = parser.parse_args()
@@ -138,8 +140,10 @@ def main():
     run = bench.Run(args.keep)
     try:
         upstream_ports, _ = bench.start_upstreams(run)
-        servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread"),
-                   bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
+        servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread")]
+        if args.compare:
+            servers.append(bench.fulcrum_proxy(run, Path(args.compare).resolve(), upstream_ports, 1, "compare"))
+        servers += [bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
                    bench.haproxy_proxy(run, upstream_ports, 1, "1 thread")]
         syscalls = {s.label: [] for s in servers}
         cpu = {s.label: [] for s in servers}

@@ -1,0 +1,77 @@
+// The head checks llhttp leaves to us (NUL, bare CR, bare LF, obs-fold) hold wherever the bad
+// byte sits: the scan skips ordinary bytes a word at a time, so every offset within and around
+// those words, and every split of the head into two feeds, is tried.
+#include "proxy/http/http_parser.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using fulcrum::proxy::http::HttpError;
+using fulcrum::proxy::http::HttpLimits;
+using fulcrum::proxy::http::HttpParser;
+
+// Parses `head` fed in two pieces split at `split`; returns the parser's final status.
+HttpParser::Status parse(const std::string& head, std::size_t split, HttpError& error) {
+    HttpLimits limits;
+    HttpParser parser(HttpParser::Kind::request, limits);
+    parser.start(head.data());
+    auto result = parser.feed_head(head.data(), split);
+    if (result.status == HttpParser::Status::need_more) {
+        result = parser.feed_head(head.data() + result.consumed, head.size() - result.consumed);
+    }
+    error = parser.error();
+    return result.status;
+}
+
+std::string request_with_value(const std::string& value) {
+    return "GET /some/longer/path?query=value HTTP/1.1\r\nHost: example.com\r\nX-Long: " + value +
+           "\r\nAccept: */*\r\n\r\n";
+}
+
+TEST(HttpParserHeadScan, AnOrdinaryLongHeadParsesAtEverySplit) {
+    const auto head = request_with_value(std::string(40, 'v'));
+    for (std::size_t split = 0; split <= head.size(); ++split) {
+        HttpError error{};
+        const auto status = parse(head, split, error);
+        EXPECT_TRUE(status == HttpParser::Status::message_complete || status == HttpParser::Status::head_complete)
+            << "split " << split;
+        EXPECT_EQ(error, HttpError::none) << "split " << split;
+    }
+}
+
+TEST(HttpParserHeadScan, BadBytesAreRefusedAtEveryOffsetAndSplit) {
+    // What each insertion makes of the value's bytes: NUL, a CR not followed by LF, an LF not
+    // preceded by CR, and obs-fold (a line starting with SP or HTAB).
+    const std::string inserts[] = {std::string(1, '\0'), "\r", "\n", "\r\n ", "\r\n\t"};
+    for (const auto& insert : inserts) {
+        for (std::size_t at = 0; at <= 24; ++at) {
+            std::string value(24, 'v');
+            value.insert(at, insert);
+            const auto head = request_with_value(value);
+            for (std::size_t split = 0; split <= head.size(); split += 3) {
+                HttpError error{};
+                const auto status = parse(head, split, error);
+                EXPECT_EQ(status, HttpParser::Status::error)
+                    << "insert " << static_cast<int>(insert.back()) << " at " << at << " split " << split;
+            }
+        }
+    }
+}
+
+// Bytes >= 0x80 (obs-text, allowed in values) send a word to the byte-wise path; they must
+// neither be refused nor hide a bad byte next to them.
+TEST(HttpParserHeadScan, HighBytesAreAllowedAndDoNotHideABadByte) {
+    const std::string high = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+    HttpError error{};
+    EXPECT_NE(parse(request_with_value(high + high), 0, error), HttpParser::Status::error);
+    for (std::size_t at = 0; at <= high.size(); ++at) {
+        std::string value = high + high;
+        value.insert(at, "\r");
+        EXPECT_EQ(parse(request_with_value(value), 0, error), HttpParser::Status::error) << "at " << at;
+    }
+}
+
+}  // namespace
