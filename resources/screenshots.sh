@@ -2,7 +2,7 @@
 # Takes a screenshot of every page of the panel under Xvfb (no desktop needed):
 #   resources/screenshots.sh [build-dir] [out-dir]
 # Opens `fulcrum --demo` on "This computer" with throwaway preferences, walks the sections
-# with the panel's own keyboard shortcuts (Ctrl+1..6) and captures the screen with
+# with the panel's own keyboard shortcuts (Ctrl+1..6, then Ctrl+N for the add-host wizard) and captures the screen with
 # ImageMagick's `import`, in the light and the dark palette. Cleans up everything it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +57,13 @@ shoot() {  # shoot APPEARANCE
         echo "$out/$appearance-$i-$section.png"
         i=$((i + 1))
     done
+    # The add-host wizard (Ctrl+N) over the window, as someone adding a first server meets it.
+    xdotool key --window "$window" "ctrl+n"
+    sleep 1.5
+    import -window root "$out/$appearance-$i-add-host.png"
+    echo "$out/$appearance-$i-add-host.png"
+    xdotool key Escape
+    sleep 0.5
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     # The panel started "This computer"'s agent daemon (detached, as for a user); stop it, and

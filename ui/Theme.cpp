@@ -152,7 +152,20 @@ QProgressBar { border: 1px solid palette(mid); border-radius: 6px; background: p
 QProgressBar::chunk { background: palette(highlight); border-radius: 5px; }
 QSplitter::handle { background: palette(mid); }
 QScrollArea { border: none; background: transparent; }
-QScrollArea > QWidget > QWidget { background: transparent; }
+/* The scrolled content only: the scroll bars sit in the area's other children and must stay
+   the style's own, in both palettes. */
+QScrollArea > QWidget#qt_scrollarea_viewport > QWidget { background: transparent; }
+
+/* Fusion outlines check boxes with a darker window colour, which vanishes on a dark window
+   (worst when disabled): drawn here with a border that stands out in every state. */
+
+QCheckBox::indicator, QAbstractItemView::indicator { width: 14px; height: 14px; border: 1px solid %CHECKBORDER%; border-radius: 4px; background: palette(base); }
+QCheckBox::indicator:hover, QAbstractItemView::indicator:hover { border-color: palette(highlight); }
+QCheckBox::indicator:checked, QAbstractItemView::indicator:checked { background: palette(highlight); border-color: palette(highlight); image: url(:/style/check.svg); }
+QCheckBox::indicator:indeterminate, QAbstractItemView::indicator:indeterminate { background: palette(highlight); border-color: palette(highlight); image: url(:/style/partial.svg); }
+QCheckBox::indicator:disabled, QAbstractItemView::indicator:disabled { border-color: %CHECKBORDERDISABLED%; background: %CHECKFILLDISABLED%; }
+QCheckBox::indicator:checked:disabled, QAbstractItemView::indicator:checked:disabled, QAbstractItemView::indicator:indeterminate:disabled { background: %ACCENTDISABLED%; border-color: %ACCENTDISABLED%; }
+QCheckBox:disabled { color: %MUTED%; }
 )css");
     const auto set = [&css](const char* key, const char* value) {
         css.replace(QString::fromLatin1(key), QString::fromLatin1(value));
@@ -176,6 +189,9 @@ QScrollArea > QWidget > QWidget { background: transparent; }
         set("%ERRBORDER%", "#8e2a31");
         set("%OKBG%", "#12281a");
         set("%OKBORDER%", "#23663a");
+        set("%CHECKBORDER%", "#6e7681");
+        set("%CHECKBORDERDISABLED%", "#484f58");
+        set("%CHECKFILLDISABLED%", "#22262c");
     } else {
         set("%SIDEBAR%", "#eceef1");
         set("%SELECTED%", "rgba(37,99,235,0.13)");
@@ -194,6 +210,9 @@ QScrollArea > QWidget > QWidget { background: transparent; }
         set("%ERRBORDER%", "#ff8182");
         set("%OKBG%", "#dafbe1");
         set("%OKBORDER%", "#4ac26b");
+        set("%CHECKBORDER%", "#8c959f");
+        set("%CHECKBORDERDISABLED%", "#c4ccd4");
+        set("%CHECKFILLDISABLED%", "#f0f2f4");
     }
     return css;
 }

@@ -5,19 +5,26 @@
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
 #include "ui/Theme.h"
+#include "ui/dialogs/AddHostWizard.h"
 #include "ui/pages/SectionPage.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StatusPill.h"
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QScrollBar>
+#include <QStyle>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+
+#include <pwd.h>
+#include <unistd.h>
 
 using namespace fulcrum::ui;
 
@@ -106,6 +113,52 @@ private slots:
         QCOMPARE(banner->level(), MessageBanner::Level::Warning);
         QVERIFY(banner->text().contains(QStringLiteral("root")));
         QVERIFY(!banner->findChild<QToolButton*>(QStringLiteral("messageBannerClose"))->isVisible());
+    }
+
+    // Every scroll bar of every section is the style's own, as thick as the style makes it:
+    // no page draws a look of its own (the reboot timeline once had a slim custom bar).
+    void scrollBarsAreTheStylesOwnOnEveryPage() {
+        for (const auto appearance : {Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            MainWindow window;
+            window.show();
+            auto* page = window.addHost(QStringLiteral("local"), QStringLiteral("This computer"), QString(), true);
+            window.setHostState(QStringLiteral("local"), HostState::Connected);
+            const int extent = window.style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+            const auto bars = page->findChildren<QScrollBar*>();
+            QVERIFY(bars.size() >= 6);  // tables, trees, log, timeline
+            for (QScrollBar* bar : bars) {
+                const QSize hint = bar->sizeHint();
+                const int thickness = bar->orientation() == Qt::Vertical ? hint.width() : hint.height();
+                QVERIFY2(thickness == extent, qPrintable(QStringLiteral("%1 in %2: %3 px, the style's are %4 px")
+                                                             .arg(bar->objectName(), bar->parentWidget()->parentWidget()->objectName())
+                                                             .arg(thickness)
+                                                             .arg(extent)));
+            }
+        }
+        Theme::instance()->setAppearance(Appearance::Light);
+    }
+
+    // The user field says whom ssh would log in as, even where $USER is unset (as for the
+    // screenshots, started without a login shell): never "else " with the name missing.
+    void addHostWizardNamesTheLocalUserWithoutUSER() {
+        const QByteArray saved = qgetenv("USER");
+        qunsetenv("USER");
+        AddHostWizard wizard({});
+        qputenv("USER", saved);
+        const passwd* pw = ::getpwuid(::geteuid());
+        QVERIFY(pw);
+        auto* user = wizard.findChild<QLineEdit*>(QStringLiteral("hostUserEdit"));
+        QVERIFY(user);
+        QCOMPARE(user->placeholderText(), QStringLiteral("from ~/.ssh/config, else %1").arg(QString::fromLocal8Bit(pw->pw_name)));
+        // "Connects to …" takes a row only once there is an address to describe.
+        wizard.setDestinationDescriber([](const QString& d) { return QStringLiteral("Connects to %1").arg(d); });
+        wizard.show();
+        auto* resolved = wizard.findChild<QLabel*>(QStringLiteral("destinationResolvedLabel"));
+        QVERIFY(!resolved->isVisible());
+        wizard.findChild<QLineEdit*>(QStringLiteral("hostAddressEdit"))->setText(QStringLiteral("web1"));
+        QVERIFY(resolved->isVisible());
+        QCOMPARE(resolved->text(), QStringLiteral("Connects to web1"));
     }
 
 private:

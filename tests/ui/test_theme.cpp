@@ -5,8 +5,13 @@
 #include "ui/Theme.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
+#include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QStyleOptionButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
@@ -76,6 +81,70 @@ private slots:
         combo.addItems({QStringLiteral("Round robin"), QStringLiteral("Least connections")});
         const QImage image = render(combo);
         QVERIFY(pixelsNear(image, QRect(image.width() - 24, 2, 22, image.height() - 4), arrowColor(Appearance::Light)) >= 4);
+    }
+
+    void scrollBarsOfScrollAreasAreTheStylesOwn_data() {
+        QTest::addColumn<int>("appearance");
+        QTest::newRow("light") << int(Appearance::Light);
+        QTest::newRow("dark") << int(Appearance::Dark);
+    }
+    // A scroll area's bar must be drawn by the style alone, exactly as without the style
+    // sheet: no rule for the scrolled content may leak onto it (a broad one once did).
+    void scrollBarsOfScrollAreasAreTheStylesOwn() {
+        QFETCH(int, appearance);
+        Theme::instance()->setAppearance(Appearance(appearance));
+        QScrollArea area;
+        area.setFrameShape(QFrame::NoFrame);  // as the sheet's "border: none" has it, so both lay out alike
+        auto* content = new QLabel(QStringLiteral("tall"));
+        content->setFixedSize(150, 2000);
+        area.setWidget(content);
+        area.resize(200, 300);
+        area.show();
+        QCoreApplication::processEvents();
+        QScrollBar* bar = area.verticalScrollBar();
+        QVERIFY(bar->isVisible());
+        const QImage themed = bar->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        const QString sheet = qApp->styleSheet();
+        qApp->setStyleSheet(QString());
+        QCoreApplication::processEvents();
+        const QImage plain = bar->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        qApp->setStyleSheet(sheet);
+        QCOMPARE(themed.size(), plain.size());
+        QVERIFY2(themed == plain, "the style sheet changes how a scroll area's bar is drawn");
+    }
+
+    void disabledCheckBoxesAreVisible_data() {
+        QTest::addColumn<int>("appearance");
+        QTest::addColumn<bool>("checked");
+        for (const bool checked : {false, true}) {
+            QTest::newRow(checked ? "light checked" : "light") << int(Appearance::Light) << checked;
+            QTest::newRow(checked ? "dark checked" : "dark") << int(Appearance::Dark) << checked;
+        }
+    }
+    // The box of a disabled check box must stand out from the window around it, or the
+    // option looks like a plain label.
+    void disabledCheckBoxesAreVisible() {
+        QFETCH(int, appearance);
+        QFETCH(bool, checked);
+        Theme::instance()->setAppearance(Appearance(appearance));
+        QCheckBox box(QStringLiteral("Rolling reboot"));
+        box.setChecked(checked);
+        box.setEnabled(false);
+        const QImage image = render(box);
+        QStyleOptionButton option;
+        option.initFrom(&box);
+        const QRect indicator = box.style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, &box);
+        QVERIFY(!indicator.isEmpty());
+        const QColor window = box.palette().color(QPalette::Disabled, QPalette::Window);
+        const int distinct = indicator.width() * indicator.height() - pixelsNear(image, indicator, window);
+        // At least the outline (four edges, rounded corners) differs clearly from the window.
+        const int outline = 2 * (indicator.width() + indicator.height()) - 12;
+        QVERIFY2(distinct >= outline,
+                 qPrintable(QStringLiteral("only %1 pixels of the box stand out, want %2").arg(distinct).arg(outline)));
+        if (checked) {
+            // The check mark is white on the (disabled) accent colour.
+            QVERIFY2(pixelsNear(image, indicator, Qt::white) >= 4, "no check mark");
+        }
     }
 
 private:

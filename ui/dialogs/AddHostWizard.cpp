@@ -1,6 +1,7 @@
 #include "ui/dialogs/AddHostWizard.h"
 
 #include "app/ssh/destination.h"
+#include "app/ssh/ssh_target.h"
 #include "ui/Icons.h"
 #include "ui/widgets/MessageBanner.h"
 
@@ -44,6 +45,7 @@ public:
         form->setSpacing(10);
         form->addRow(tr("Address or alias"), destination);
         form->addRow(QString(), resolved);
+        form->setRowVisible(resolved, false);  // until there is an address to describe
         form->addRow(tr("User"), user);
         form->addRow(tr("Port"), port);
         form->addRow(tr("Name in Fulcrum"), name);
@@ -194,11 +196,16 @@ AddHostWizard::AddHostWizard(const QStringList& sshConfigAliases, QWidget* paren
     m_resolved->setWordWrap(true);
     connect(m_destination, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_resolved->setText(m_describe && !text.trimmed().isEmpty() ? m_describe(text.trimmed()) : QString());
+        // An empty row would leave a gap between the address and the user.
+        if (auto* form = qobject_cast<QFormLayout*>(m_resolved->parentWidget() ? m_resolved->parentWidget()->layout() : nullptr))
+            form->setRowVisible(m_resolved, !m_resolved->text().isEmpty());
     });
     m_name->setObjectName(QStringLiteral("hostNameEdit"));
     m_name->setPlaceholderText(tr("defaults to the address"));
     m_user->setObjectName(QStringLiteral("hostUserEdit"));
-    m_user->setPlaceholderText(tr("from ~/.ssh/config, else %1").arg(qEnvironmentVariable("USER")));
+    // What ssh(1) would log in as: the local account's name, also when $USER is not set
+    // (a desktop session started without a login shell, a container).
+    m_user->setPlaceholderText(tr("from ~/.ssh/config, else %1").arg(app::SshTarget{}.effectiveUser()));
     m_port->setObjectName(QStringLiteral("hostPortSpin"));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(tr("from ~/.ssh/config, else 22"));

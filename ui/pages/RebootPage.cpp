@@ -125,13 +125,8 @@ RebootPage::RebootPage(QWidget* parent)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    // A slim scroll bar of its own: the long checklist scrolls, the card stays calm.
-    scroll->setStyleSheet(QStringLiteral(
-        "QScrollBar:vertical { background: transparent; width: 8px; margin: 0; }"
-        "QScrollBar::handle:vertical { background: palette(mid); border-radius: 4px; min-height: 32px; }"
-        "QScrollBar::handle:vertical:hover { background: palette(dark); }"
-        "QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }"
-        "QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }"));
+    // The style's own scroll bar, as in every other list of the panel (a slim custom one here
+    // looked like a different program, and nearly vanished in the dark palette).
     auto* area = new QVBoxLayout(m_timelineArea);
     area->setContentsMargins(0, 0, 0, 0);
     area->addWidget(m_timeline);
@@ -241,6 +236,10 @@ void RebootPage::setProgress(const QString& text, int done, int total) {
 
 void RebootPage::setVerdict(bool passed, const QString& summary, const QString& details) {
     m_verdict->showMessage(passed ? MessageBanner::Level::Positive : MessageBanner::Level::Error, summary, details);
+}
+
+void RebootPage::setCancelled(const QString& summary, const QString& details) {
+    m_verdict->showMessage(MessageBanner::Level::Warning, summary, details);
 }
 
 void RebootPage::clearVerdict() { m_verdict->hide(); }

@@ -55,6 +55,8 @@ public:
     void setProgress(const QString& text, int done, int total);
     // The verdict banner: green with a summary, or red naming the failed step and what to do.
     void setVerdict(bool passed, const QString& summary, const QString& details = {});
+    // The user stopped the run: neither green nor red.
+    void setCancelled(const QString& summary, const QString& details);
     void clearVerdict();
     // Preflight found something the user has to accept (no boot persistence, unsaved edits):
     // a warning with "Reboot anyway" (confirmed) and "Don't reboot" (declined).
