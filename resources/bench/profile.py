@@ -2,7 +2,7 @@
 """What one proxied request costs the server, in units a shared machine does not distort.
 
   resources/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
-                             [--duration 3] [--rounds 3] [--connections 50] [--callgrind]
+                             [--duration 3] [--rounds 3] [--connections 50] [--callgrind] [--cpu-only]
 
 The case is bench.py's "reverse proxy, 4 upstreams, keep-alive, 1 thread" (same servers, same
 configs, same upstream nginx), one server at a time, alternating order each round; --compare
@@ -12,7 +12,8 @@ adds a second Fulcrum binary ("fulcrum (compare)"), for before/after in the same
              system calls per answered request, by name (EAGAIN counted apart). strace slows
              the server down, but not what it asks the kernel per request.
   cpu        the server's user + system CPU per answered request over a wrk run without strace
-             (the same figure as bench.py's "server CPU µs/request"), the median of the rounds.
+             (the same figure as bench.py's "server CPU µs/request"), the median of the rounds;
+             --cpu-only skips the strace runs, for more rounds in the same time.
   callgrind  (--callgrind, Fulcrum only) user-space instructions per request: the proxy under
              `valgrind --tool=callgrind`, a bounded wrk run with 8 connections, minus an
              idle run of the same length (start-up, shutdown, timer ticks). This VM exposes no hardware counters to
@@ -110,6 +111,33 @@ def measure_callgrind(run, agent, upstream_ports, args):
     return loaded - idle, requests, server_command, load_command
 
 
+def print_syscalls(servers, syscalls):
+    print("\n## System calls per answered request (strace -f -c, all rounds summed)")
+    names = sorted({n for runs in syscalls.values() for counts, _ in runs for n in counts})
+    print("| syscall | " + " | ".join(s.label for s in servers) + " |")
+    print("|---|" + "---:|" * len(servers))
+    totals = {}
+    for server in servers:
+        requests = sum(r for _, r in syscalls[server.label]) or 1
+        totals[server.label] = requests
+    rows = []
+    for name in names:
+        cells, keep = [], False
+        for server in servers:
+            calls = sum(c.get(name, (0, 0))[0] for c, _ in syscalls[server.label])
+            errors = sum(c.get(name, (0, 0))[1] for c, _ in syscalls[server.label])
+            per = calls / totals[server.label]
+            keep = keep or per >= 0.005
+            cells.append(f"{per:.2f}" + (f" ({errors / totals[server.label]:.2f} failed)" if errors else ""))
+        if keep:
+            rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    print("\n".join(rows))
+    print("| **total** | " + " | ".join(
+        f"**{sum(sum(v[0] for v in c.values()) for c, _ in syscalls[s.label]) / totals[s.label]:.2f}**"
+        for s in servers) + " |")
+    print("| requests traced | " + " | ".join(str(totals[s.label]) for s in servers) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agent", required=True, help="the fulcrum-agent binary")
@@ -118,6 +146,7 @@ def main():
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (1..1000)")
     parser.add_argument("--compare", help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after")
     parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")
+    parser.add_argument("--cpu-only", action="store_true", help="skip the strace runs (more rounds in less time)")
     parser.add_argument("--keep", action="store_true", help="keep the configs, logs and strace output")
     args = parser.parse_args()
     if not 1 <= args.duration <= 30 or not 1 <= args.rounds <= 10 or not 1 <= args.connections <= 1000:
@@ -151,35 +180,14 @@ def main():
         for round_index in range(args.rounds):
             order = servers if round_index % 2 == 0 else list(reversed(servers))
             for server in order:
-                counts, requests, command = measure_syscalls(run, server, args)
-                syscalls[server.label].append((counts, requests))
-                commands[server.label] = command
+                if not args.cpu_only:
+                    counts, requests, command = measure_syscalls(run, server, args)
+                    syscalls[server.label].append((counts, requests))
+                    commands[server.label] = command
                 cpu[server.label].append(measure_cpu(run, server, args))
 
-        print("\n## System calls per answered request (strace -f -c, all rounds summed)")
-        names = sorted({n for runs in syscalls.values() for counts, _ in runs for n in counts})
-        print("| syscall | " + " | ".join(s.label for s in servers) + " |")
-        print("|---|" + "---:|" * len(servers))
-        totals = {}
-        for server in servers:
-            requests = sum(r for _, r in syscalls[server.label]) or 1
-            totals[server.label] = requests
-        rows = []
-        for name in names:
-            cells, keep = [], False
-            for server in servers:
-                calls = sum(c.get(name, (0, 0))[0] for c, _ in syscalls[server.label])
-                errors = sum(c.get(name, (0, 0))[1] for c, _ in syscalls[server.label])
-                per = calls / totals[server.label]
-                keep = keep or per >= 0.005
-                cells.append(f"{per:.2f}" + (f" ({errors / totals[server.label]:.2f} failed)" if errors else ""))
-            if keep:
-                rows.append(f"| {name} | " + " | ".join(cells) + " |")
-        print("\n".join(rows))
-        print("| **total** | " + " | ".join(
-            f"**{sum(sum(v[0] for v in c.values()) for c, _ in syscalls[s.label]) / totals[s.label]:.2f}**"
-            for s in servers) + " |")
-        print("| requests traced | " + " | ".join(str(totals[s.label]) for s in servers) + " |")
+        if not args.cpu_only:
+            print_syscalls(servers, syscalls)
 
         print("\n## Server CPU per answered request (no strace), median of rounds")
         print("| server | CPU µs/request | req/s | p99 ms | rounds (µs) |")
@@ -200,7 +208,8 @@ def main():
         print("\ncommands:")
         for server in servers:
             print(f"  {server.label}: server `{shlex.join(str(a) for a in server.argv)}`")
-            print(f"  {server.label}: load   `{commands[server.label]}` under `strace -f -c -p PID...`")
+            if server.label in commands:
+                print(f"  {server.label}: load   `{commands[server.label]}` under `strace -f -c -p PID...`")
     finally:
         print("\nload average at end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
         run.close()
