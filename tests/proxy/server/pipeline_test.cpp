@@ -1,5 +1,6 @@
 // HTTP/1.1 handling through the real proxy: framing, smuggling defences, limits, timeouts,
 // keep-alive, pipelining, forwarded headers, static routes.
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,61 @@ TEST_F(Pipeline, PipelinedRequestsAnswerInOrder) {
         ASSERT_EQ(response.status, 200);
         EXPECT_EQ(response.body, "u0:" + std::to_string(i) + "!");
     }
+}
+
+// One loop thread, one client that always has requests waiting (pipelined batches, back to
+// back) and one that asks one at a time: the busy connection must not starve the other. Reads
+// that find the socket drained wait for epoll's edge and reads that fill the buffer go on at
+// once (drained_read.h); either way every completion takes its turn in the loop's queue.
+TEST_F(Pipeline, AConnectionThatAlwaysHasRequestsDoesNotStarveAnother) {
+    add_upstreams(1);
+    auto config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    config["threads"] = 1;
+    start(config);
+    std::atomic<bool> stop{false};
+    std::atomic<int> busy_answers{0};
+    // A firehose: one thread keeps up to 2,000 pipelined requests (~70 KB, over two read
+    // buffers) ahead of the answers another thread reads, so the proxy's reads on this
+    // connection keep finding a full buffer. Bounded, so it drains at once when stopped.
+    TestClient client(port);
+    std::thread busy([&] {
+        std::thread reader([&] {
+            while (client.read_response(false, 2000).status == 200) ++busy_answers;
+        });
+        std::string batch;
+        for (int i = 0; i < 50; ++i) batch += "GET /busy HTTP/1.1\r\nHost: x\r\n\r\n";
+        int sent = 0;
+        while (!stop) {
+            if (sent - busy_answers > 2000) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                continue;
+            }
+            if (!client.send(batch)) break;
+            sent += 50;
+        }
+        reader.join();
+    });
+    struct Joiner {
+        std::atomic<bool>& stop;
+        std::thread& thread;
+        ~Joiner() {
+            stop = true;
+            thread.join();
+        }
+    } joiner{stop, busy};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (busy_answers < 100 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_GE(busy_answers, 100) << "the busy client got no answers";
+    TestClient polite(port);
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE(polite.send("GET /polite HTTP/1.1\r\nHost: x\r\n\r\n"));
+        // Generous: answered in milliseconds unless starved until the busy client stops.
+        const auto response = polite.read_response(false, 3000);
+        ASSERT_EQ(response.status, 200) << "request " << i << " starved";
+    }
+    EXPECT_GT(busy_answers, 100);  // the busy client kept the loop busy the whole time
 }
 
 TEST_F(Pipeline, ChunkedRequestBodyIsStreamedAndReframed) {
