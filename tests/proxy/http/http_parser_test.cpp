@@ -75,3 +75,27 @@ TEST(HttpParserHeadScan, HighBytesAreAllowedAndDoNotHideABadByte) {
 }
 
 }  // namespace
+
+namespace {
+
+// Field values are checked for control bytes a word at a time too: every control byte but TAB,
+// and DEL, at every offset of a long value is refused; TAB and obs-text are not.
+TEST(HttpParserValueScan, ControlBytesInValuesAreRefusedAtEveryOffset) {
+    for (int byte = 1; byte < 0x80; ++byte) {
+        const bool bad = (byte < 0x20 && byte != '\t') || byte == 0x7f;
+        if (!bad || byte == '\r' || byte == '\n') continue;  // CR and LF: the head scan's tests
+        for (std::size_t at = 0; at <= 20; ++at) {
+            std::string value(20, 'v');
+            value.insert(at, 1, static_cast<char>(byte));
+            HttpError error{};
+            EXPECT_EQ(parse(request_with_value(value), 0, error), HttpParser::Status::error)
+                << "byte " << byte << " at " << at;
+        }
+    }
+    for (const std::string& ok : {std::string("a\tb\tc\td\te\tf\tg\th"), std::string(20, '\x80'), std::string("~~~~~~~~~~~~~~~~")}) {
+        HttpError error{};
+        EXPECT_NE(parse(request_with_value(ok), 0, error), HttpParser::Status::error) << ok;
+    }
+}
+
+}  // namespace
