@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +12,20 @@
 #include "proxy/log/access_line.h"
 
 namespace fulcrum::proxy::server {
+
+// What is left of a request once its head's views are gone (the buffer is reused for the
+// body); everything the rest of the exchange needs.
+struct RequestInfo {
+    std::string method;
+    bool keep_alive = true;
+    bool http11 = true;
+    bool has_body = false;
+    bool chunked = false;
+    bool is_head = false;
+    bool idempotent = true;
+    bool upgrade = false;
+    std::uint64_t content_length = 0;
+};
 
 // Everything one request/response exchange needs beyond the connection itself: both parsers
 // (with their reserved field vectors), the heads we build and the gather lists. A connection
@@ -26,6 +41,7 @@ struct Exchange {
     std::vector<asio::const_buffer> iov;
     std::vector<std::string_view> pieces;
     logging::RequestFields log_request;  // access log only: the head's fields, copied out
+    RequestInfo info;                    // the request being answered
 };
 
 // Recycled per loop thread (single-threaded, no locks); a burst's extras go back to the
