@@ -37,6 +37,12 @@ nlohmann::json certificate_json(const tls::CertificateInfo& info) {
             {"sha256", info.sha256_fingerprint}};
 }
 
+std::int64_t pool_in_flight(const pool::PoolRuntime& pool) {
+    std::int64_t total = 0;
+    for (const auto& server : pool.servers()) total += server->in_flight.load(std::memory_order_relaxed);
+    return total;
+}
+
 std::string subject_alt_names(const tls::CertificateInfo& info) {
     std::string out;
     for (const auto* list : {&info.dns_names, &info.ip_addresses}) {
@@ -106,10 +112,58 @@ void render_certificates(PrometheusWriter& w, const Snapshot& s) {
 
 }  // namespace
 
-std::string render_metrics(const Snapshot* snapshot) {
+namespace {
+
+void render_process(PrometheusWriter& w, const ProcessGauges& process) {
+    w.family("fulcrum_proxy_threads", PrometheusWriter::Type::gauge, "Event loop threads.");
+    w.sample({}, process.threads);
+    w.family("fulcrum_proxy_connections", PrometheusWriter::Type::gauge, "Client connections open, every listener.");
+    w.sample({}, process.connections);
+    w.family("fulcrum_proxy_access_log_enabled", PrometheusWriter::Type::gauge, "1 when the access log is written.");
+    w.sample({}, static_cast<std::uint64_t>(process.access_log_enabled ? 1 : 0));
+    w.family("fulcrum_proxy_access_log_dropped_lines_total", PrometheusWriter::Type::counter,
+             "Access log lines dropped because the disk fell behind.");
+    w.sample({}, process.access_log_lines_dropped);
+}
+
+// The text fields of listeners and pools as info series (value 1), the Prometheus way to
+// carry what is not a number, so a query can join on them.
+void render_info(PrometheusWriter& w, const Snapshot& s) {
+    w.family("fulcrum_proxy_listener_info", PrometheusWriter::Type::gauge,
+             "Always 1; the labels describe a listener as configured.");
+    for (const auto& l : s.listeners) {
+        w.sample({{"listener", std::string_view(l.config.name)}, {"address", std::string_view(l.config.address)},
+                  {"tls", l.tls ? "true" : "false"}},
+                 static_cast<std::int64_t>(1));
+    }
+    w.family("fulcrum_proxy_pool_info", PrometheusWriter::Type::gauge, "Always 1; the labels describe a pool.");
+    for (const auto& p : s.pools) {
+        w.sample({{"pool", std::string_view(p->config().name)}, {"balance", config::to_string(p->config().balance)}},
+                 static_cast<std::int64_t>(1));
+    }
+}
+
+// One gauge or counter per server, labelled pool and server.
+template <typename Get>
+void per_server(PrometheusWriter& w, const Snapshot& s, const char* name, PrometheusWriter::Type type, const char* help,
+                Get get) {
+    w.family(name, type, help);
+    for (const auto& p : s.pools) {
+        for (const auto& server : p->servers()) {
+            w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())}},
+                     static_cast<std::int64_t>(get(*server)));
+        }
+    }
+}
+
+}  // namespace
+
+std::string render_metrics(const Snapshot* snapshot, const ProcessGauges& process) {
     PrometheusWriter w;
+    render_process(w, process);
     if (!snapshot) return w.take();
     const auto& s = *snapshot;
+    render_info(w, s);
     const auto counter = [&](const char* name, const char* help, auto get) {
         for (const char* scope : {"listener", "pool", "server"}) {
             const std::string family = std::string("fulcrum_proxy_") + scope + "_" + name;
@@ -160,20 +214,25 @@ std::string render_metrics(const Snapshot* snapshot) {
     for (const auto& l : s.listeners) w.sample({{"listener", std::string_view(l.config.name)}}, static_cast<std::int64_t>(l.stats->active_connections.load()));
 
     const auto now = pool::now_ms();
-    w.family("fulcrum_proxy_server_in_flight", PrometheusWriter::Type::gauge, "Requests in flight to the server.");
-    for (const auto& p : s.pools) {
-        for (const auto& server : p->servers()) {
-            w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())}},
-                     static_cast<std::int64_t>(server->in_flight.load()));
-        }
-    }
-    w.family("fulcrum_proxy_server_up", PrometheusWriter::Type::gauge, "1 when the server may take new requests.");
-    for (const auto& p : s.pools) {
-        for (const auto& server : p->servers()) {
-            w.sample({{"pool", std::string_view(p->config().name)}, {"server", std::string_view(server->address())}},
-                     static_cast<std::int64_t>(server->available(now) ? 1 : 0));
-        }
-    }
+    w.family("fulcrum_proxy_pool_in_flight", PrometheusWriter::Type::gauge, "Requests in flight to the pool's servers.");
+    for (const auto& p : s.pools) w.sample({{"pool", std::string_view(p->config().name)}}, pool_in_flight(*p));
+    using Server = pool::ServerRuntime;
+    const auto gauge = PrometheusWriter::Type::gauge;
+    per_server(w, s, "fulcrum_proxy_server_in_flight", gauge, "Requests in flight to the server.",
+               [](const Server& server) { return server.in_flight.load(std::memory_order_relaxed); });
+    per_server(w, s, "fulcrum_proxy_server_up", gauge, "1 when the server may take new requests.",
+               [now](const Server& server) { return server.available(now) ? 1 : 0; });
+    per_server(w, s, "fulcrum_proxy_server_weight", gauge, "Balancing weight.",
+               [](const Server& server) { return server.weight(); });
+    per_server(w, s, "fulcrum_proxy_server_backup", gauge, "1 for a backup server (used when no primary is up).",
+               [](const Server& server) { return server.backup() ? 1 : 0; });
+    per_server(w, s, "fulcrum_proxy_server_healthy", gauge, "1 while active health checks pass (1 without checks).",
+               [](const Server& server) { return server.healthy() ? 1 : 0; });
+    per_server(w, s, "fulcrum_proxy_server_passive_down", gauge,
+               "1 while max_fails failures within fail_timeout keep the server out.",
+               [now](const Server& server) { return server.passive_down(now) ? 1 : 0; });
+    per_server(w, s, "fulcrum_proxy_server_health_checks_total", PrometheusWriter::Type::counter,
+               "Active health checks made.", [](const Server& server) { return server.checks(); });
     w.family("fulcrum_proxy_server_state", PrometheusWriter::Type::gauge, "Administrative state (1 for the current one).");
     for (const auto& p : s.pools) {
         for (const auto& server : p->servers()) {

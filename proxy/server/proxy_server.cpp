@@ -72,12 +72,16 @@ bool ProxyServer::start(const config::ProxyConfig& config, std::vector<config::C
         return false;
     }
     if (!m_access_log) m_access_log = std::make_unique<logging::AccessLog>(threads);
-    for (std::size_t i = 0; i < threads; ++i) {
-        m_workers.push_back(std::make_unique<Worker>(*this, i, m_options.limits.max_head_bytes));
+    {
+        std::lock_guard workers(m_workers_guard);
+        for (std::size_t i = 0; i < threads; ++i) {
+            m_workers.push_back(std::make_unique<Worker>(*this, i, m_options.limits.max_head_bytes));
+        }
     }
     m_health = std::make_unique<pool::HealthChecker>();
     if (!install(std::move(snapshot), errors, true)) {
         m_health.reset();
+        std::lock_guard workers(m_workers_guard);
         m_workers.clear();
         return false;
     }
@@ -188,6 +192,7 @@ void ProxyServer::stop() {
     if (m_health) m_health->stop();
     if (m_metrics) m_metrics->stop();
     m_bindings.clear();
+    std::lock_guard workers(m_workers_guard);
     m_workers.clear();
 }
 
@@ -365,6 +370,7 @@ nlohmann::json ProxyServer::stats() const {
     }
     for (const auto& listener : current->listeners) {
         auto item = listener.stats->to_json();
+        item["active_connections"] = listener.stats->active_connections.load(std::memory_order_relaxed);
         item["name"] = listener.config.name;
         item["address"] = listener.config.address;
         item["tls"] = static_cast<bool>(listener.tls);
@@ -385,6 +391,7 @@ nlohmann::json ProxyServer::stats() const {
         auto item = pool->stats().to_json();
         item["name"] = pool->config().name;
         item["balance"] = config::to_string(pool->config().balance);
+        item["in_flight"] = pool_in_flight(*pool);
         auto& servers = item["servers"] = nlohmann::json::array();
         for (const auto& server : pool->servers()) servers.push_back(server_json(*server, now));
         out["pools"].push_back(std::move(item));
@@ -392,6 +399,20 @@ nlohmann::json ProxyServer::stats() const {
     return out;
 }
 
-std::string ProxyServer::metrics_text() const { return render_metrics(snapshot().get()); }
+std::string ProxyServer::metrics_text() const {
+    ProcessGauges process;
+    {
+        // Not m_control: the metrics listener's thread calls this, and install() stops that
+        // listener (joining the thread) while holding m_control.
+        std::lock_guard lock(m_workers_guard);
+        process.threads = m_workers.size();
+        for (const auto& worker : m_workers) process.connections += worker->session_count();
+    }
+    if (m_access_log) {
+        process.access_log_enabled = m_access_log->enabled();
+        process.access_log_lines_dropped = m_access_log->lines_dropped();
+    }
+    return render_metrics(snapshot().get(), process);
+}
 
 }  // namespace fulcrum::proxy::server

@@ -95,6 +95,7 @@ private:
     mutable std::mutex m_control;
     std::atomic<std::shared_ptr<const Snapshot>> m_snapshot;
     std::vector<std::unique_ptr<Worker>> m_workers;
+    mutable std::mutex m_workers_guard;  // m_workers' size changes (start, stop) vs metrics_text()
     std::map<std::string, Binding> m_bindings;  // by listener key (configured address)
     std::unique_ptr<pool::HealthChecker> m_health;
     std::unique_ptr<metrics::MetricsListener> m_metrics;

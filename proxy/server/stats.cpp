@@ -48,7 +48,6 @@ nlohmann::json TrafficStats::to_json() const {
             {"status", classes},
             {"bytes_in", r(bytes_in)},
             {"bytes_out", r(bytes_out)},
-            {"active_connections", r(active_connections)},
             {"retries", r(retries)},
             {"failures", r(failures)},
             {"latency_ms", {{"p50", latency.quantile_ms(0.5)}, {"p90", latency.quantile_ms(0.9)}, {"p99", latency.quantile_ms(0.99)}}}};
