@@ -20,7 +20,7 @@ packaging=(
 )
 test=(
   xvfb xauth x11-utils xdotool imagemagick chromium chromium-driver
-  curl wrk nginx-light haproxy dbus-x11 systemd testssl.sh openssl libpam-wrapper
+  curl wrk nginx-light haproxy dbus-x11 systemd testssl.sh openssl libpam-wrapper strace
 )
 
 want=("${build[@]}" "${runtime[@]}" "${packaging[@]}" "${test[@]}")

@@ -160,3 +160,48 @@ TEST_F(ProxyFixture, RedirectToHttps) {
     EXPECT_EQ(response.status, 308);
     EXPECT_EQ(response.headers.at("location"), "https://test.local:" + https_port + "/a?b");
 }
+
+// Item 1's "sendfile on plain HTTP", seen from outside: the real binary under strace serves a
+// 256 KiB file (whole, then a range) and the bytes leave by sendfile(2), not through a buffer.
+TEST(ProxyProcess, PlainHttpStaticFilesLeaveBySendfile) {
+    fulcrum::proxy::tls::testing::TempDir dir;
+    const std::string content(256 * 1024, 'x');
+    std::ofstream(dir.path() + "/big.bin") << content;
+    const auto trace = dir.path() + "/trace.txt";
+    Child proxy({"/usr/bin/strace", "-f", "-qq", "-e", "trace=sendfile", "-o", trace, FULCRUM_AGENT_BINARY, "proxy",
+                 "--listen", "127.0.0.1:0", "--static", "/s/=" + dir.path(), "--threads", "1", "--allow-root"});
+    const auto port = port_of(proxy.wait_line("listener quick on"));
+    ASSERT_NE(port, 0) << "the proxy did not start under strace (is ptrace allowed here?)";
+    // The proxy is strace's child; strace exits with it (a signal to strace would only detach,
+    // and leave the proxy running), so signals go to the proxy itself.
+    std::ifstream children("/proc/" + std::to_string(proxy.pid) + "/task/" + std::to_string(proxy.pid) + "/children");
+    pid_t agent = 0;
+    children >> agent;
+    ASSERT_GT(agent, 0);
+    struct KillOnExit {
+        pid_t pid;
+        ~KillOnExit() { ::kill(pid, SIGKILL); }  // a failed assertion must not leave it behind
+    } guard{agent};
+    auto response = http_get(port, "/s/big.bin");
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body.size(), content.size());
+    response = http_get(port, "/s/big.bin", "Range: bytes=1000-200999\r\n");
+    EXPECT_EQ(response.status, 206);
+    EXPECT_EQ(response.body.size(), 200000u);
+    ::kill(agent, SIGTERM);
+    EXPECT_EQ(proxy.wait_exit(10000), 0);
+    std::ifstream in(trace);
+    std::uint64_t sent = 0;
+    int calls = 0;
+    for (std::string line; std::getline(in, line);) {
+        // With -f a call may be split into "<unfinished ...>" and "<... sendfile resumed>".
+        if (line.find("sendfile") == std::string::npos || line.find("<unfinished") != std::string::npos) continue;
+        ++calls;
+        const auto eq = line.rfind("= ");
+        if (eq == std::string::npos) continue;
+        const auto n = std::strtoll(line.c_str() + eq + 2, nullptr, 10);  // -1 EAGAIN: nothing sent
+        if (n > 0) sent += static_cast<std::uint64_t>(n);
+    }
+    EXPECT_GE(calls, 2);
+    EXPECT_EQ(sent, content.size() + 200000u) << "bytes sent by sendfile";
+}

@@ -285,6 +285,11 @@ std::string TestClient::read_all(int timeout_ms) {
     return std::exchange(m_buffer, {});
 }
 
+std::string TestClient::read_some(int timeout_ms) {
+    if (m_buffer.empty()) fill(timeout_ms);
+    return std::exchange(m_buffer, {});
+}
+
 HttpResponse http_get(std::uint16_t port, const std::string& target, const std::string& extra_headers) {
     TestClient client(port);
     if (!client.connected()) return {};

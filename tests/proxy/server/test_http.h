@@ -90,6 +90,9 @@ public:
     HttpResponse read_response(bool head_request = false, int timeout_ms = 5000);
     // Reads until the server closes (or timeout); returns everything.
     std::string read_all(int timeout_ms = 3000);
+    // What is buffered, or else the next bytes to arrive (up to the timeout); "" on close or
+    // timeout. For tunnels, where no end of message can be recognised.
+    std::string read_some(int timeout_ms);
     void close();
 
 private:
