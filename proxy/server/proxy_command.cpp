@@ -132,6 +132,11 @@ int run_proxy_command(const ProxyCommandOptions& options) {
         }
     }
     std::signal(SIGPIPE, SIG_IGN);
+    // Handlers first: once a listener line is printed, a SIGHUP (logrotate, the agent) or a
+    // SIGTERM must find them, not the default action that kills the process. The set keeps
+    // what arrives before the first wait.
+    asio::io_context control(1);
+    asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
     ServerOptions server_options;
     if (options.threads && file_mode) server_options.threads = *options.threads;
     ProxyServer server(server_options);
@@ -163,8 +168,6 @@ int run_proxy_command(const ProxyCommandOptions& options) {
     }
     print_listeners(server);
 
-    asio::io_context control(1);
-    asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
     std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int number) {
         if (ec) return;
         if (number == SIGHUP) {

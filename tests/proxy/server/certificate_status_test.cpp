@@ -137,6 +137,9 @@ TEST(ProxyProcess, SighupReloadsRenewedCertificatesIntoMetrics) {
     Child proxy({FULCRUM_AGENT_BINARY, "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--tls-cert",
                  files.cert_path, "--tls-key", files.key_path, "--admin-socket", socket, "--allow-root"});
     ASSERT_FALSE(proxy.wait_line("listener quick").empty());
+    // Ready means ready for signals too: a SIGHUP before the handler is in place kills it.
+    EXPECT_TRUE(catches_signal(proxy.pid, SIGHUP));
+    EXPECT_TRUE(catches_signal(proxy.pid, SIGTERM));
     const auto metrics = [&] {
         fulcrum::proxy::admin::testing::AdminClient client(socket);
         return json::parse(client.call(R"({"command":"metrics"})"))["text"].get<std::string>();

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,6 +121,16 @@ struct Child {
 inline std::uint16_t port_of(const std::string& line) {
     const auto colon = line.rfind(':');
     return colon == std::string::npos ? 0 : static_cast<std::uint16_t>(std::atoi(line.c_str() + colon + 1));
+}
+
+// Whether the process has a handler for `signal` now (/proc/PID/status SigCgt), so the
+// signal would reach it rather than its default action.
+inline bool catches_signal(pid_t pid, int signal) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (signal - 1)) & 1;
+    }
+    return false;
 }
 
 inline bool wait_connectable(std::uint16_t port, int timeout_ms = 10000) {
