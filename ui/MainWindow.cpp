@@ -152,9 +152,9 @@ void MainWindow::createMenus() {
         action->setChecked(Theme::instance()->appearance() == mode);
         action->setObjectName(QStringLiteral("appearance_") + Theme::name(mode));
         group->addAction(action);
-        connect(action, &QAction::triggered, this, [mode] {
-            Theme::instance()->setAppearance(mode);
-            settings()->set(Settings::Key::Appearance, Theme::name(mode));
+        connect(action, &QAction::triggered, this, [chosen = mode] {
+            Theme::instance()->setAppearance(chosen);
+            settings()->set(Settings::Key::Appearance, Theme::name(chosen));
         });
     }
 

@@ -161,8 +161,10 @@ void Supervisor::end_unwanted_leftovers() {
                         "): left by the previous agent and no longer in the config");
             signal_group(record.pid, SIGTERM);
             auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::seconds(10));
-            timer->async_wait([timer, record](const asio::error_code&) {
-                if (process_matches(record.pid, record.start_ticks)) signal_group(record.pid, SIGKILL);
+            // A copy, not the structured binding: clang 14 (the asan preset) cannot capture those.
+            const auto leftover = record;
+            timer->async_wait([timer, leftover](const asio::error_code&) {
+                if (process_matches(leftover.pid, leftover.start_ticks)) signal_group(leftover.pid, SIGKILL);
             });
         }
     }

@@ -107,7 +107,7 @@ void HostsController::openRemembered(const app::HostEntry& entry, app::HostSessi
     }
     // The keychain answers later; without it the login asks as usual.
     QPointer<app::HostSession> guard(session);
-    app::SecretStore::readPassword(entry.id, this, [this, guard](std::optional<QString> password, const QString&) {
+    app::SecretStore::readPassword(entry.id, this, [guard](std::optional<QString> password, const QString&) {
         if (!guard) return;
         if (password) {
             auto* prompter = dynamic_cast<LoginPrompter*>(guard->prompter().get());

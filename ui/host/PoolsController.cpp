@@ -250,7 +250,7 @@ void PoolsController::showHistory() {
         auto* rollback = buttons->addButton(tr("Roll back to this version"), QDialogButtonBox::ActionRole);
         rollback->setObjectName(QStringLiteral("rollbackButton"));
         rollback->setEnabled(false);
-        connect(table->selectionModel(), &QItemSelectionModel::selectionChanged, rollback, [this, table, rollback] {
+        connect(table->selectionModel(), &QItemSelectionModel::selectionChanged, rollback, [table, rollback] {
             const auto rows = table->selectionModel()->selectedRows();
             rollback->setEnabled(!rows.isEmpty() &&
                                  !rows.first().data(app::ConfigHistoryModel::CurrentRole).toBool());
