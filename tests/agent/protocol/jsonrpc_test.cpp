@@ -16,11 +16,11 @@ std::string without_newline(std::string line) {
     return line;
 }
 
-const DecodeFailure& expect_failure(const Message& message, ErrorCode code) {
+// By value: callers pass decode_message()'s temporary, which is gone by the next statement.
+DecodeFailure expect_failure(const Message& message, ErrorCode code) {
     const auto* failure = std::get_if<DecodeFailure>(&message);
     EXPECT_NE(failure, nullptr);
-    static const DecodeFailure none{};
-    if (!failure) return none;
+    if (!failure) return {};
     EXPECT_EQ(failure->error.code, static_cast<int>(code)) << failure->error.message;
     EXPECT_FALSE(failure->error.message.empty());
     return *failure;
@@ -88,10 +88,10 @@ TEST(JsonRpc, MalformedLinesBecomeErrorsWithTheRightCode) {
 }
 
 TEST(JsonRpc, FailureKeepsTheRequestIdWhenItWasReadable) {
-    const auto& failure = expect_failure(decode_message("{\"jsonrpc\":\"1.0\",\"id\":9,\"method\":\"x\"}"),
+    const auto failure = expect_failure(decode_message("{\"jsonrpc\":\"1.0\",\"id\":9,\"method\":\"x\"}"),
                                          ErrorCode::InvalidRequest);
     EXPECT_EQ(failure.id, 9);
-    const auto& unreadable = expect_failure(decode_message("{{{"), ErrorCode::ParseError);
+    const auto unreadable = expect_failure(decode_message("{{{"), ErrorCode::ParseError);
     EXPECT_TRUE(unreadable.id.is_null());
 }
 
