@@ -16,6 +16,11 @@ if(FULCRUM_SANITIZE)
   target_compile_options(fulcrum_build_flags INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(fulcrum_build_flags INTERFACE -fsanitize=address,undefined)
+  # Sanitized code runs several times slower: CTest scales every test's timeout (and tests
+  # that wait for processes check tests/support/sanitized.h).
+  set(FULCRUM_TEST_TIME_SCALE 4 CACHE INTERNAL "")
+else()
+  set(FULCRUM_TEST_TIME_SCALE 1 CACHE INTERNAL "")
 endif()
 if(FULCRUM_FUZZ)
   # Coverage instrumentation for everything the fuzzers reach; the fuzzer's own main is
@@ -38,6 +43,7 @@ function(fulcrum_add_gtest)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
+  math(EXPR T_TIMEOUT "${T_TIMEOUT} * ${FULCRUM_TEST_TIME_SCALE}")
   add_executable(${T_NAME} ${T_SOURCES})
   fulcrum_target_defaults(${T_NAME})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)

@@ -4,6 +4,7 @@
 
 #include "agent/client/agent_connection.h"
 #include "agent/util/files.h"
+#include "tests/support/sanitized.h"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,8 @@
 #include <vector>
 
 namespace fulcrum::agent::test_support {
+
+using fulcrum::test_support::kTimeScale;
 
 // Path of the fulcrum-agent binary under test.
 std::string agent_binary();
@@ -96,7 +99,7 @@ public:
     ~TestDaemon();
 
     // Starts `fulcrum-agent daemon` and waits until its socket accepts connections.
-    ::testing::AssertionResult start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ::testing::AssertionResult start(std::chrono::milliseconds timeout = std::chrono::seconds(10) * kTimeScale);
     // Connects and completes agent.hello.
     AgentConnection connect() const;
     ChildProcess& process() { return m_process; }
