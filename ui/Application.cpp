@@ -60,18 +60,24 @@ int run(const Options& options) {
         options.appearance.isEmpty() ? settings()->get(Settings::Key::Appearance).toString() : options.appearance));
     Theme::instance()->install(*app);
 
-    MainWindow window;
-    // "This computer" first, then the saved hosts; each connects on its own.
-    HostsController hosts(&window);
-    if (options.demo) {
-        hosts.local()->enableDemo();
-        window.selectHost(QStringLiteral("local"));
-        window.hostPage(QStringLiteral("local"))->setSection(HostPage::Overview);
+    int code = 0;
+    {
+        MainWindow window;
+        // "This computer" first, then the saved hosts; each connects on its own.
+        HostsController hosts(&window);
+        if (options.demo) {
+            hosts.local()->enableDemo();
+            window.selectHost(QStringLiteral("local"));
+            window.hostPage(QStringLiteral("local"))->setSection(HostPage::Overview);
+        }
+        hosts.local()->session()->open();
+        if (geteuid() == 0) window.showRootWarning();
+        window.show();
+        code = QApplication::exec();
     }
-    hosts.local()->session()->open();
-    if (geteuid() == 0) window.showRootWarning();
-    window.show();
-    return QApplication::exec();
+    // The window is gone; connections close in the background, briefly awaited here.
+    app::HostSession::finishAbandonedThreads(std::chrono::seconds(2));
+    return code;
 }
 
 }  // namespace fulcrum::ui

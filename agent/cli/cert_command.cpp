@@ -19,6 +19,9 @@
 #include "proxy/tls/certificate_info.h"
 #include "proxy/tls/openssl_handles.h"
 #include "proxy/tls/self_signed.h"
+#include "proxy/tls/server_context.h"
+
+#include <nlohmann/json.hpp>
 
 namespace fulcrum::agent {
 
@@ -126,6 +129,34 @@ int run_self_signed(const CertOptions& options) {
     return 0;
 }
 
+// Loads the pair exactly as a TLS listener would (chain, key, key matches the leaf) and says
+// what it holds as one JSON object on stdout. Never prints key material: the panel runs this
+// on its own computer before it uploads a pair.
+int run_check(const std::string& cert_path, const std::string& key_path) {
+    using namespace fulcrum::proxy::tls;
+    std::string error;
+    const auto context = ServerContext::load({{cert_path, key_path}}, nullptr, error);
+    if (!context || context->certificates().empty()) {
+        std::fprintf(stderr, "fulcrum-agent cert check: %s\n", error.empty() ? "no certificate loaded" : error.c_str());
+        return 1;
+    }
+    const CertificateInfo& info = context->certificates().front();
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& list : {info.dns_names, info.ip_addresses}) {
+        for (const auto& name : list) names.push_back(name);
+    }
+    const nlohmann::json out = {{"subject", info.subject},
+                                {"common_name", info.subject_common_name},
+                                {"issuer", info.issuer},
+                                {"names", names},
+                                {"not_before", utc(info.not_before)},
+                                {"not_after", utc(info.not_after)},
+                                {"key_type", info.key_type},
+                                {"sha256", info.sha256_fingerprint}};
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+}
+
 }  // namespace
 
 void add_cert_command(CLI::App& app) {
@@ -145,6 +176,13 @@ void add_cert_command(CLI::App& app) {
     self_signed->add_flag("--force", options->force, "Replace existing files");
     self_signed->callback([options] {
         if (const int code = run_self_signed(*options); code != 0) throw CLI::RuntimeError(code);
+    });
+    auto* check = cert->add_subcommand(
+        "check", "Load a certificate chain and its key as a listener would; print what they hold as JSON");
+    check->add_option("--cert", options->cert_path, "Certificate chain (PEM, leaf first)")->required();
+    check->add_option("--key", options->key_path, "Private key (PEM, unencrypted)")->required();
+    check->callback([options] {
+        if (const int code = run_check(options->cert_path, options->key_path); code != 0) throw CLI::RuntimeError(code);
     });
 }
 

@@ -27,21 +27,25 @@ void AgentDeployer::start() {
     const SshTarget target = m_session->endpoint().ssh;
     const auto prompter = m_session->prompter();
     const InstallOptions options = m_options;
-    HostSession* session = m_session;
+    const auto cancelled = m_session->cancelFlag();
     QPointer<AgentDeployer> self(this);
+    // Progress is posted to this relay, which lives on this thread until the job lets go of
+    // it: neither the deployer nor the session is waited for when its window closes, so the
+    // job must not post to them directly.
+    std::shared_ptr<QObject> relay(new QObject, [](QObject* object) { object->deleteLater(); });
     m_session->runOnSsh<std::variant<InstallReport, SshError>>(
-        [target, prompter, options, session, self](SshConnection* existing) -> std::variant<InstallReport, SshError> {
+        [target, prompter, options, cancelled, self, relay](SshConnection* existing) -> std::variant<InstallReport, SshError> {
             // The session's own connection when it has one; otherwise (agent missing, host
             // key just confirmed) a connection of the job's own, on this same thread.
             SshConnection own;
+            own.setCancelFlag(cancelled);
             SshConnection* connection = existing;
             if (!connection) {
                 if (auto error = own.open(target, *prompter)) return *error;
                 connection = &own;
             }
-            return installAgent(*connection, options, [session, self](int percent, const QString& step) {
-                // `session` outlives this job (its destructor joins the SSH thread).
-                QMetaObject::invokeMethod(session, [self, percent, step] {
+            return installAgent(*connection, options, [self, relay](int percent, const QString& step) {
+                QMetaObject::invokeMethod(relay.get(), [self, percent, step] {
                     if (self) emit self->progress(percent * 80 / 100, step);
                 }, Qt::QueuedConnection);
             });

@@ -1,5 +1,7 @@
 #include "app/rpc/host_session.h"
 
+#include <QDeadlineTimer>
+
 #include "app/rpc/ssh_session_worker.h"
 
 #include <algorithm>
@@ -34,10 +36,30 @@ HostSession::~HostSession() {
     delete m_transport;
     m_transport = nullptr;
     if (m_thread) {
-        // The worker closes its connection in its own thread (deleteLater on finished).
+        // An idle thread closes its connection in a moment (the worker's deleteLater on
+        // finished). A busy one is not waited for: a job may be blocked on a host that stopped
+        // answering (for the whole SSH timeout), and this runs on the GUI thread when a window
+        // closes. Its transfer stops at the next chunk, and the thread deletes itself.
+        m_cancelled->store(true);
         m_thread->quit();
-        m_thread->wait();
-        delete m_thread;
+        if (m_thread->wait(QDeadlineTimer(100))) {
+            delete m_thread;
+        } else {
+            abandonedThreads().append(m_thread);
+        }
+        m_thread = nullptr;
+    }
+}
+
+QList<QPointer<QThread>>& HostSession::abandonedThreads() {
+    static QList<QPointer<QThread>> threads;  // GUI thread only, like every HostSession
+    return threads;
+}
+
+void HostSession::finishAbandonedThreads(std::chrono::milliseconds limit) {
+    const QDeadlineTimer deadline(limit);
+    for (const QPointer<QThread>& thread : std::exchange(abandonedThreads(), {})) {
+        if (thread) thread->wait(deadline);
     }
 }
 
@@ -45,17 +67,21 @@ void HostSession::ensureSshThread() {
     if (m_thread) return;
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("ssh:") + m_endpoint.ssh.alias);
-    m_worker = new SshSessionWorker(m_prompter);
+    m_worker = new SshSessionWorker(m_prompter, m_cancelled);
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+    connect(m_worker, &SshSessionWorker::jobDone, this, [](const std::function<void()>& deliver) { deliver(); });
     connect(m_worker, &SshSessionWorker::connectionOpened, this, &HostSession::onSshOpened);
     connect(m_worker, &SshSessionWorker::connectionFailed, this, &HostSession::onSshFailed);
     m_thread->start();
 }
 
-void HostSession::postSshJob(std::function<void(SshConnection*)> job) {
+void HostSession::postSshJob(std::function<std::function<void()>(SshConnection*)> job) {
     if (m_endpoint.isLocal()) {
-        QMetaObject::invokeMethod(this, [job = std::move(job)] { job(nullptr); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [job = std::move(job)] {
+            if (auto deliver = job(nullptr)) deliver();
+        }, Qt::QueuedConnection);
         return;
     }
     ensureSshThread();

@@ -18,6 +18,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -83,18 +85,30 @@ public:
     // Runs `job` on the SSH thread with the open connection (nullptr when there is none, or
     // for "This computer"), then `done(result)` on this object's thread unless `context` is
     // gone by then. For deploy and one-off commands.
+    //
+    // Deleting the session never waits for a running job: its transfer is told to stop (at
+    // the next chunk), the SSH thread ends on its own, and the result is never delivered.
     template <class R>
     void runOnSsh(std::function<R(SshConnection*)> job, QObject* context, std::function<void(R)> done) {
         QPointer<QObject> guard(context);
         const bool guarded = context != nullptr;
-        postSshJob([this, job = std::move(job), guard, guarded, done = std::move(done)](SshConnection* connection) {
-            R result = job(connection);
-            QMetaObject::invokeMethod(this, [guard, guarded, done, result = std::move(result)] {
+        postSshJob([job = std::move(job), guard, guarded, done = std::move(done)](SshConnection* connection) {
+            // Runs on the SSH thread; what it returns runs on this object's thread.
+            return std::function<void()>([guard, guarded, done, result = job(connection)] {
                 if (guarded && !guard) return;
                 done(result);
-            }, Qt::QueuedConnection);
+            });
         });
     }
+
+    // Set once the session is deleted: a job's own connections take it too, so their
+    // transfers stop (SshConnection::setCancelFlag).
+    std::shared_ptr<const std::atomic<bool>> cancelFlag() const { return m_cancelled; }
+
+    // At the end of main(), after the windows closed: gives the SSH threads of deleted
+    // sessions up to `limit` to close their connections, so the process does not exit (and
+    // unload libssh) under a thread still using it.
+    static void finishAbandonedThreads(std::chrono::milliseconds limit);
 
 signals:
     void stateChanged(fulcrum::app::HostSession::State state, const QString& text);
@@ -118,16 +132,18 @@ private:
     void setState(State state, const QString& text);
     State idleState() const;
     QString connectedText() const;
-    void postSshJob(std::function<void(SshConnection*)> job);
+    void postSshJob(std::function<std::function<void()>(SshConnection*)> job);
     void ensureSshThread();
+    static QList<QPointer<QThread>>& abandonedThreads();
 
     HostEndpoint m_endpoint;
     std::shared_ptr<AuthPrompter> m_prompter;
     SessionTimings m_timings;
     RpcClient* m_rpc = nullptr;
     RpcTransport* m_transport = nullptr;
-    QThread* m_thread = nullptr;
+    QThread* m_thread = nullptr;  // deletes itself once finished (see ~HostSession)
     SshSessionWorker* m_worker = nullptr;
+    std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
 
     State m_state = State::Disconnected;
     QString m_statusText;

@@ -8,8 +8,9 @@ constexpr int kPollFallbackMs = 100;  // data libssh buffered while we wrote is 
 constexpr qsizetype kMaxBytesPerPump = 1024 * 1024;  // then yield to the event loop
 }  // namespace
 
-SshSessionWorker::SshSessionWorker(std::shared_ptr<AuthPrompter> prompter, QObject* parent)
-    : QObject(parent), m_prompter(std::move(prompter)) {
+SshSessionWorker::SshSessionWorker(std::shared_ptr<AuthPrompter> prompter,
+                                   std::shared_ptr<const std::atomic<bool>> cancelled, QObject* parent)
+    : QObject(parent), m_prompter(std::move(prompter)), m_cancelled(std::move(cancelled)) {
     if (!m_prompter) m_prompter = std::make_shared<NoPrompter>();
 }
 
@@ -19,6 +20,7 @@ void SshSessionWorker::openConnection(const SshTarget& target) {
     closeConnection();
     m_target = target;
     m_connection = std::make_unique<SshConnection>();
+    m_connection->setCancelFlag(m_cancelled);
     if (auto error = m_connection->open(target, *m_prompter)) {
         m_connection.reset();
         emit connectionFailed(*error);
@@ -148,8 +150,9 @@ void SshSessionWorker::finishRpc(const QString& givenReason) {
     emit rpcClosed(reason, status, QString::fromUtf8(m_stderr));
 }
 
-void SshSessionWorker::runJob(const std::function<void(SshConnection*)>& job) {
-    job(m_connection && m_connection->isOpen() ? m_connection.get() : nullptr);
+void SshSessionWorker::runJob(const std::function<std::function<void()>(SshConnection*)>& job) {
+    std::function<void()> deliver = job(m_connection && m_connection->isOpen() ? m_connection.get() : nullptr);
+    if (deliver) emit jobDone(deliver);
     pump();
 }
 

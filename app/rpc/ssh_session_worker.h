@@ -17,6 +17,7 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -25,7 +26,9 @@ namespace fulcrum::app {
 class SshSessionWorker : public QObject {
     Q_OBJECT
 public:
-    explicit SshSessionWorker(std::shared_ptr<AuthPrompter> prompter, QObject* parent = nullptr);
+    // `cancelled` is set by the session when it goes away: a running job's transfer stops.
+    SshSessionWorker(std::shared_ptr<AuthPrompter> prompter, std::shared_ptr<const std::atomic<bool>> cancelled,
+                     QObject* parent = nullptr);
     ~SshSessionWorker() override;
 
     // All of these run on the worker's thread (call them through QMetaObject::invokeMethod).
@@ -34,8 +37,9 @@ public:
     void startRpc(const QByteArray& command);
     void writeRpc(const QByteArray& bytes);
     void closeRpc(const QString& reason);
-    // Runs a blocking job with the open connection (nullptr when none is open).
-    void runJob(const std::function<void(fulcrum::app::SshConnection*)>& job);
+    // Runs a blocking job with the open connection (nullptr when none is open); what the job
+    // returns is handed back through jobDone, to be run on the session's thread.
+    void runJob(const std::function<std::function<void()>(fulcrum::app::SshConnection*)>& job);
 
     static constexpr qsizetype kMaxStderrBytes = 8 * 1024;
 
@@ -46,6 +50,9 @@ signals:
     void rpcData(const QByteArray& bytes);
     // exitStatus -1 when unknown (connection lost, killed by a signal).
     void rpcClosed(const QString& reason, int exitStatus, const QString& stderrTail);
+    // A job finished; `deliver` hands its result over. Queued to the session, so a session
+    // deleted meanwhile simply never gets it (Qt drops events of a deleted receiver).
+    void jobDone(const std::function<void()>& deliver);
 
 private:
     void pump();
@@ -53,6 +60,7 @@ private:
     void keepalive();
 
     std::shared_ptr<AuthPrompter> m_prompter;
+    std::shared_ptr<const std::atomic<bool>> m_cancelled;
     std::unique_ptr<SshConnection> m_connection;
     SshTarget m_target;
     ssh_channel_struct* m_channel = nullptr;

@@ -480,6 +480,10 @@ std::optional<SshError> SshConnection::upload(const QString& localPath, const QS
     std::optional<SshError> error;
     if (progress) progress(0, total);
     while (!local.atEnd()) {
+        if (isCancelled()) {
+            error = SshError{SshError::Kind::Local, QStringLiteral("The upload of %1 was stopped.").arg(localPath), {}, {}};
+            break;
+        }
         const QByteArray chunk = local.read(kSftpChunkBytes);
         if (chunk.isEmpty()) {
             error = SshError{SshError::Kind::Local, QStringLiteral("Reading %1 failed.").arg(localPath), local.errorString(), {}};

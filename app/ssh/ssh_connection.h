@@ -9,8 +9,10 @@
 #include <QByteArray>
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -50,7 +52,13 @@ public:
                                             qsizetype maxOutputBytes = 1024 * 1024,
                                             std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-    // Writes localPath to remotePath over SFTP in chunks, reporting bytes written.
+    // Set by the owner when nobody waits for this connection's work any more (its window
+    // closed): long transfers stop at the next chunk instead of running to the end.
+    void setCancelFlag(std::shared_ptr<const std::atomic<bool>> cancelled) { m_cancelled = std::move(cancelled); }
+    bool isCancelled() const { return m_cancelled && m_cancelled->load(); }
+
+    // Writes localPath to remotePath over SFTP in chunks, reporting bytes written. Stops with
+    // a Local error when the cancel flag is set.
     std::optional<SshError> upload(const QString& localPath, const QString& remotePath, int mode,
                                    const std::function<void(qint64 done, qint64 total)>& progress);
 
@@ -75,6 +83,7 @@ private:
     QString m_authMethod;
     int m_silentKbdintRounds = 0;
     std::chrono::milliseconds m_timeout{10000};
+    std::shared_ptr<const std::atomic<bool>> m_cancelled;
 };
 
 }  // namespace fulcrum::app

@@ -18,11 +18,15 @@
 #include "ui/host/HostController.h"
 #include "ui/host/PoolsController.h"
 #include "ui/host/WorkersController.h"
+#include "ui/pages/OverviewPage.h"
 #include "ui/pages/PoolsPage.h"
+#include "ui/pages/StaticHttpsPage.h"
+#include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
+#include "ui/widgets/StatusPill.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -34,12 +38,17 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
+#include <QSslCertificate>
+#include <QSslSocket>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSysInfo>
 #include <QTableView>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -75,6 +84,14 @@ private:
         if (!w) w = m_window->findChild<T*>(QString::fromLatin1(name));
         if (!w) qWarning("no widget named %s", name);
         return w;
+    }
+
+    // With FULCRUM_SCREENSHOT_DIR set, saves the window as NAME.png (the README shows them).
+    void screenshot(const QString& name) {
+        const QString dir = qEnvironmentVariable("FULCRUM_SCREENSHOT_DIR");
+        if (dir.isEmpty()) return;
+        QTest::qWait(300);  // let the last updates paint
+        m_window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
     }
 
     // When a modal dialog opens, `fill` runs on it (QDialog::exec blocks the test's stack).
@@ -360,6 +377,179 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(label->text() != QLatin1String("2 of 2"), 15000);
         QTRY_COMPARE_WITH_TIMEOUT(label->text(), tableSays(), 5000);
+    }
+
+    // Upload a certificate and key (item 7 of the issue): a real pair made by openssl, checked
+    // here (a key of another pair and an encrypted key are refused with what to do), installed
+    // where the agent keeps its TLS files (key 0600), staged on a new HTTPS listener, applied,
+    // and served: a TLS client gets exactly that certificate. The key never reaches a log.
+    void uploadACertificateAndKeyAndServeIt() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString cert = dir.filePath(QStringLiteral("upload.test.crt")), key = dir.filePath(QStringLiteral("upload.test.key"));
+        const QString otherKey = dir.filePath(QStringLiteral("other.key")), lockedKey = dir.filePath(QStringLiteral("locked.key"));
+        const auto openssl = [](const QStringList& args) {
+            QProcess p;
+            p.start(QStringLiteral("openssl"), args);
+            return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+        };
+        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                         QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                         QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("30"),
+                         QStringLiteral("-subj"), QStringLiteral("/CN=upload.test"), QStringLiteral("-addext"),
+                         QStringLiteral("subjectAltName=DNS:upload.test,IP:127.0.0.1")}));
+        QVERIFY(openssl({QStringLiteral("genpkey"), QStringLiteral("-algorithm"), QStringLiteral("EC"), QStringLiteral("-pkeyopt"),
+                         QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-out"), otherKey}));
+        QVERIFY(openssl({QStringLiteral("pkey"), QStringLiteral("-in"), key, QStringLiteral("-aes256"), QStringLiteral("-passout"),
+                         QStringLiteral("pass:secret"), QStringLiteral("-out"), lockedKey}));
+        QFile keyFile(key);
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        const QByteArray keyPem = keyFile.readAll();
+        const QByteArray keyBody = keyPem.split('\n').value(1);  // a line of the key's base64
+        QVERIFY(keyBody.size() > 20);
+
+        // Everything the panel logs while it works, to look for the key afterwards.
+        static QStringList logged;
+        logged.clear();
+        const auto previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString& text) { logged << text; });
+        const auto restore = qScopeGuard([previous] { qInstallMessageHandler(previous); });
+
+        m_page->setSection(HostPage::StaticHttps);
+        auto* page = m_page->staticHttps();
+        auto* banner = page->banner();
+        const quint16 port = freePort();
+        const auto uploadWith = [&](const QString& certPath, const QString& keyPath) {
+            onNextDialog([&, certPath, keyPath](QDialog* dialog) {
+                QCOMPARE(dialog->objectName(), QStringLiteral("uploadCertificateDialog"));
+                dialog->findChild<QLineEdit*>(QStringLiteral("certificateFileEdit"))->setText(certPath);
+                dialog->findChild<QLineEdit*>(QStringLiteral("keyFileEdit"))->setText(keyPath);
+                auto* listener = dialog->findChild<QComboBox*>(QStringLiteral("certificateListenerCombo"));
+                listener->setCurrentIndex(listener->findData(QString()));  // a new HTTPS listener
+                dialog->findChild<QSpinBox*>(QStringLiteral("newListenerPortSpin"))->setValue(port);
+                dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+            });
+            QTest::mouseClick(page->findChild<QToolButton*>(QStringLiteral("uploadCertificateButton")), Qt::LeftButton);
+        };
+        const auto details = [banner] { return banner->findChild<QLabel*>(QStringLiteral("messageBannerDetails"))->text(); };
+        auto* config = m_controller->config();
+
+        // The key of another pair: refused by the check, nothing installed or staged.
+        uploadWith(cert, otherKey);
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->level() == MessageBanner::Level::Error, 10000);
+        QVERIFY2(details().contains(QStringLiteral("does not belong")), qPrintable(details()));
+        QCOMPARE(config->changeCount(), 0);
+        // An encrypted key: the proxy could not start with it unattended.
+        uploadWith(cert, lockedKey);
+        QTRY_VERIFY_WITH_TIMEOUT(details().contains(QStringLiteral("passphrase")), 10000);
+        QVERIFY(details().contains(QStringLiteral("openssl pkey")));
+        QCOMPARE(config->changeCount(), 0);
+        const QString tls = m_state.path() + QStringLiteral("/fulcrum/tls");
+        QVERIFY(!QFile::exists(tls + QStringLiteral("/upload.test.key")));
+
+        // The right pair: installed, listed with what it holds, staged.
+        uploadWith(cert, key);
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->text().contains(QStringLiteral("staged")), 10000);
+        QCOMPARE(banner->level(), MessageBanner::Level::Positive);
+        screenshot(QStringLiteral("certificate-uploaded"));
+        QFile installedKey(tls + QStringLiteral("/upload.test.key"));
+        QVERIFY(installedKey.open(QIODevice::ReadOnly));
+        QCOMPARE(installedKey.readAll(), keyPem);
+        QCOMPARE(installedKey.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+        QVERIFY(config->changeCount() > 0);
+        auto* certs = page->certificatesTable()->model();
+        bool listed = false;
+        for (int row = 0; row < certs->rowCount(); ++row)
+            listed |= certs->index(row, 1).data().toString() == QLatin1String("upload.test") &&
+                      certs->index(row, 2).data().toString().contains(QStringLiteral("127.0.0.1"));
+        QVERIFY(listed);
+
+        // Applied through the page's own staged-changes bar, then served on the new listener.
+        const qint64 before = config->appliedVersion();
+        QTest::mouseClick(page->stagedBar()->findChild<QPushButton*>(QStringLiteral("applyButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(config->appliedVersion() > before, 10000);
+        const QSslCertificate expected = QSslCertificate::fromPath(cert).value(0);
+        QSslCertificate served;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QSslSocket socket;
+                socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+                socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, QStringLiteral("upload.test"));
+                if (!socket.waitForEncrypted(3000)) return false;
+                served = socket.peerCertificate();
+                return true;
+            }(),
+            15000);
+        QCOMPARE(served, expected);
+        for (const QString& line : logged) QVERIFY2(!line.toUtf8().contains(keyBody), "the key was logged");
+    }
+
+    // The proxy child cannot start because another process holds its listener's port: the
+    // agent gives up after a few fast failures ("failing"). Every page that shows the proxy's
+    // work says so, with the proxy's own last stderr line and what to do, and "Start the
+    // proxy again" brings it back once the port is free.
+    void failingProxyIsShownWithWhatItSaidAndStartsAgain() {
+        auto stored = callSync<protocol::method::ConfigGet>(m_session->rpc(), {});
+        QVERIFY(stored.ok());
+        nlohmann::json doc = stored.value().document;
+        const auto apply = [this](const nlohmann::json& document, const char* comment) {
+            protocol::ConfigApplyParams params;
+            params.config.document = document;
+            params.comment = comment;
+            auto applied = callSync<protocol::method::ConfigApply>(m_session->rpc(), params);
+            QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
+        };
+        // A running proxy would refuse the new port and keep serving the old one: stop it
+        // first (no listeners), so the next config makes the agent start a new proxy.
+        nlohmann::json none = doc;
+        none["listeners"] = nlohmann::json::array();
+        apply(none, "gui test: no listeners");
+        QTcpServer holder;
+        QVERIFY(holder.listen(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+        const quint16 port = holder.serverPort();
+        const QString taken = QStringLiteral("127.0.0.1:%1").arg(port);
+        doc["listeners"][0]["address"] = taken.toStdString();
+        apply(doc, "gui test: a port another process holds");
+
+        m_window->selectHost(QStringLiteral("local"));
+        m_page->setSection(HostPage::Overview);
+        auto* banner = m_page->overview()->findChild<MessageBanner*>(QStringLiteral("proxyProblemBanner"));
+        QVERIFY(banner);
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->level() == MessageBanner::Level::Error, 30000);
+        QVERIFY(banner->text().contains(QStringLiteral("not running")));
+        auto* details = banner->findChild<QLabel*>(QStringLiteral("messageBannerDetails"));
+        // What the proxy itself wrote on stderr, then what to do.
+        QTRY_VERIFY_WITH_TIMEOUT(details->text().contains(taken) && details->text().contains(QStringLiteral("in use")), 5000);
+        QVERIFY(details->text().contains(QStringLiteral("Start the proxy again")));
+        QVERIFY(find<QLabel>("healthListenersLabel")->text().startsWith(QStringLiteral("FAILING")));
+        QCOMPARE(m_page->overview()->findChild<StatusPill*>(QStringLiteral("healthPill"))->text(), QStringLiteral("Proxy failing"));
+        screenshot(QStringLiteral("proxy-failing"));
+
+        // Everywhere else the proxy's state shows.
+        auto* poolsBanner = m_page->pools()->findChild<MessageBanner*>(QStringLiteral("poolsProxyBanner"));
+        QVERIFY(poolsBanner->isVisibleTo(m_page->pools()));
+        QCOMPARE(poolsBanner->level(), MessageBanner::Level::Error);
+        QTRY_VERIFY(m_page->traffic()->findChild<QLabel*>(QStringLiteral("trafficLastUpdateLabel"))->text().contains(
+            QStringLiteral("failing")));
+        QTRY_VERIFY(m_window->findChild<QLabel*>(QStringLiteral("connectionStatusLabel"))->text().contains(
+            QStringLiteral("proxy failing")));
+
+        // The user frees the port and starts the proxy again from the banner.
+        holder.close();
+        const qint64 version = m_controller->config()->appliedVersion();
+        auto* start = banner->findChild<QPushButton*>(QStringLiteral("startProxyButton"));
+        QVERIFY(start && start->isEnabled());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(find<QLabel>("healthListenersLabel")->text().startsWith(QStringLiteral("running")), 5000);
+        QVERIFY(!poolsBanner->isVisibleTo(m_page->pools()));
+        QVERIFY(!m_window->findChild<QLabel*>(QStringLiteral("connectionStatusLabel"))->text().contains(QStringLiteral("proxy")));
+        // The same config, started again: no new version.
+        QCOMPARE(m_controller->config()->appliedVersion(), version);
+        // And it serves on the port it could not have before.
+        QTcpSocket probe;
+        probe.connectToHost(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(probe.waitForConnected(5000));
     }
 };
 

@@ -11,12 +11,14 @@
 #include "ui/MainWindow.h"
 #include "ui/host/OverviewController.h"
 #include "ui/host/PoolsController.h"
+#include "ui/host/ProxyWatch.h"
 #include "ui/host/RebootController.h"
 #include "ui/host/RebootTargets.h"
 #include "ui/host/StaticController.h"
 #include "ui/host/TrafficController.h"
 #include "ui/host/WorkersController.h"
 #include "ui/pages/OverviewPage.h"
+#include "ui/pages/PoolsPage.h"
 #include "ui/pages/RebootPage.h"
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
@@ -50,6 +52,9 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     m_traffic = new TrafficController(session, page->traffic(), m_config, this);
     m_static = new StaticController(session, page->staticHttps(), m_config, this);
     m_overview = new OverviewController(session, page->overview(), m_workers->model(), m_config, this);
+    m_proxy = new ProxyWatch(session, this);
+    connect(m_proxy, &ProxyWatch::changed, this, &HostController::onProxyChanged);
+    connect(page->overview(), &OverviewPage::startProxyRequested, this, &HostController::startProxyAgain);
 
     // Live data flows between sections: worker ports fill pools that follow a group, each
     // metrics sample updates the pool table and the overview's health.
@@ -70,7 +75,7 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     connect(session, &app::HostSession::stateChanged, this, &HostController::onStateChanged);
     connect(session, &app::HostSession::connected, this, &HostController::onConnected);
     connect(session, &app::HostSession::connectionLost, this, [this] {
-        for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static})
+        for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static, m_proxy})
             part->disconnected();
     });
     // Reboot & verify: every host of the window can be chosen from any host's page.
@@ -120,9 +125,11 @@ void HostController::onStateChanged() {
     if (!m_session) return;
     // Connected reads best as the agent's version ("agent 0.1.0"); other states explain themselves.
     const auto& agent = m_session->agent();
-    const QString detail = m_session->state() == app::HostSession::State::Connected && agent
-                               ? tr("agent %1").arg(QString::fromStdString(agent->agent_version))
-                               : m_session->statusText();
+    const bool connected = m_session->state() == app::HostSession::State::Connected;
+    QString detail = connected && agent ? tr("agent %1").arg(QString::fromStdString(agent->agent_version))
+                                        : m_session->statusText();
+    // The sidebar and status bar are where a failing proxy is seen from another host's page.
+    if (connected && m_proxy && m_proxy->problem() && m_proxy->problem()->failing) detail += tr(" · proxy failing");
     m_window->setHostState(m_page->hostId(), toUi(m_session->state()), detail);
 }
 
@@ -139,22 +146,30 @@ void HostController::reload() {
 }
 
 void HostController::loadAll() {
-    for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static})
+    for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static, m_proxy})
         part->connected();
-    loadProxyStatus();
     emit loaded();
 }
 
-void HostController::loadProxyStatus() {
-    auto* client = m_session ? m_session->rpc() : nullptr;
-    if (!client) return;
-    // The session keeps one RpcClient across reconnects: connect its notifications once.
-    if (!std::exchange(m_proxyWired, true)) {
-        connect(client, &app::RpcClient::proxyChanged, this,
-                [this](const protocol::ProxyChanged& change) { m_overview->setProxyStatus(change.proxy); });
-    }
-    client->call<protocol::method::ProxyStatusGet>({}, this, [this](protocol::Outcome<protocol::ProxyStatus> result) {
-        m_overview->setProxyStatus(result ? std::optional<protocol::ProxyStatus>(result.value()) : std::nullopt);
+void HostController::onProxyChanged() {
+    // Every place that shows the proxy's work says why it is missing, in the same words.
+    const auto& problem = m_proxy->problem();
+    m_overview->setProxy(m_proxy->status(), problem);
+    const QString seeOverview = problem ? problem->title + QLatin1Char(' ') + tr("See Overview for what it said.") : QString();
+    m_page->pools()->setProxyProblem(seeOverview, problem && problem->failing);
+    m_traffic->setProxyProblem(problem ? (problem->failing ? tr("The proxy is failing: there is no traffic to count. "
+                                                                "See Overview for what it said and what to do.")
+                                                           : tr("Live, but the proxy is not running: there is no "
+                                                                "traffic to count. See Overview."))
+                                       : QString());
+    onStateChanged();
+}
+
+void HostController::startProxyAgain() {
+    m_overview->setProxyStarting(true);
+    m_proxy->startAgain([this](const QString& error) {
+        m_overview->setProxyStarting(false);
+        if (!error.isEmpty()) m_page->overview()->showError(error, tr("Check the connection to the host, then try again."));
     });
 }
 

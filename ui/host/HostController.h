@@ -27,6 +27,7 @@ class HostPage;
 class MainWindow;
 class OverviewController;
 class PoolsController;
+class ProxyWatch;
 class RebootController;
 class StaticController;
 class TrafficController;
@@ -62,7 +63,8 @@ private:
     void onStateChanged();
     void onConnected();
     void loadAll();
-    void loadProxyStatus();
+    void onProxyChanged();
+    void startProxyAgain();
     void runDemo();
 
     QPointer<app::HostSession> m_session;
@@ -76,11 +78,11 @@ private:
     TrafficController* m_traffic;
     StaticController* m_static;
     RebootController* m_reboot;
+    ProxyWatch* m_proxy = nullptr;
     app::DemoSetup* m_demo = nullptr;
     app::AgentDeployer* m_deployer = nullptr;
     bool m_demoEnabled = false;
     bool m_demoDone = false;
-    bool m_proxyWired = false;
 };
 
 }  // namespace fulcrum::ui

@@ -106,10 +106,19 @@ void OverviewController::setLiveSample(const protocol::MetricsSample& sample) {
     if (changed) updateHealth();
 }
 
-void OverviewController::setProxyStatus(const std::optional<protocol::ProxyStatus>& status) {
+void OverviewController::setProxy(const std::optional<protocol::ProxyStatus>& status,
+                                  const std::optional<ProxyProblem>& problem) {
     m_proxy = status;
+    m_proxyProblem = problem;
+    if (problem) {
+        m_page->setProxyProblem(problem->title, problem->details, problem->failing);
+    } else {
+        m_page->setProxyProblem({}, {}, false);
+    }
     updateHealth();
 }
+
+void OverviewController::setProxyStarting(bool starting) { m_page->setProxyStarting(starting); }
 
 void OverviewController::setCertificatesExpiringSoon(int count) {
     m_certificatesExpiring = count;
@@ -134,6 +143,8 @@ void OverviewController::updateHealth() {
     h.listenersTotal = int(m_config->applied().value(QStringLiteral("listeners")).toArray().size());
     h.proxyAvailable = m_proxy.has_value();
     h.proxyRunning = m_proxy && m_proxy->running;
+    if (m_proxy) h.proxyText = proxyStateText(*m_proxy, h.listenersTotal);
+    h.proxyFailing = m_proxyProblem && m_proxyProblem->failing;
     h.certificatesExpiringSoon = m_certificatesExpiring;
     m_page->setHealth(h);
 }

@@ -3,6 +3,7 @@
 // Fix → boot.install) and a health summary computed from the other sections' live models.
 
 #include "ui/host/HostPart.h"
+#include "ui/host/ProxyProblem.h"
 
 #include <optional>
 
@@ -24,7 +25,9 @@ public:
     void connected() override;
     void setWorkersAvailable(bool available);
     void setLiveSample(const protocol::MetricsSample& sample);
-    void setProxyStatus(const std::optional<protocol::ProxyStatus>& status);
+    // The proxy's state and, when it should run and does not, what is wrong (ProxyWatch).
+    void setProxy(const std::optional<protocol::ProxyStatus>& status, const std::optional<ProxyProblem>& problem);
+    void setProxyStarting(bool starting);
     void setCertificatesExpiringSoon(int count);
 
 private:
@@ -42,6 +45,7 @@ private:
     int m_serversUp = 0;
     int m_serversTotal = 0;
     std::optional<protocol::ProxyStatus> m_proxy;
+    std::optional<ProxyProblem> m_proxyProblem;
     int m_certificatesExpiring = 0;
 };
 

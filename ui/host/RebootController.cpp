@@ -156,6 +156,7 @@ void RebootController::start(const RebootPage::Options& options) {
     m_queue = options.hostIds;
     m_results.clear();
     m_running = true;
+    m_cancelled = false;
     m_page->setRunning(true);
     Timeline* t = m_page->timeline();
     t->clear();
@@ -309,7 +310,7 @@ void RebootController::onRollingFinished(app::RollingReboot* run) {
         const app::RebootVerifier titles(nullptr, m_base, m_clock);
         for (const auto& r : titles.steps())
             m_page->timeline()->setStep(rowId(m_current, r.step), r.title, Timeline::StepState::Skipped,
-                                        tr("Not run: the drain failed"));
+                                        m_cancelled ? tr("Not run: the run was cancelled") : tr("Not run: the drain failed"));
         return hostFailed({}, extra + QLatin1Char(' ') + tr("Nothing was rebooted; the pools were put back."),
                           tr("Drained from the other hosts' pools"), host.failure);
     }
@@ -338,7 +339,11 @@ void RebootController::onStepChanged(int index) {
         detail = reboot_text::firstLine(r.evidence);
         break;
     case Status::Failed:
-        if (verifier->awaitsConfirmation()) {
+        if (m_cancelled) {
+            // Not a failure of the host: the user stopped here. Grey, and says so.
+            state = Timeline::StepState::Skipped;
+            detail = tr("Cancelled — you stopped the run here");
+        } else if (verifier->awaitsConfirmation()) {
             state = Timeline::StepState::Warning;
             detail = tr("Waiting for you: see the warning above");
         } else {
@@ -353,7 +358,9 @@ void RebootController::onStepChanged(int index) {
             break;  // still to come once the user confirms: pending
         }
         state = Timeline::StepState::Skipped;
-        detail = r.startedAtMs > 0 ? reboot_text::firstLine(r.evidence) : tr("Not run: an earlier step failed");
+        detail = r.startedAtMs > 0 ? reboot_text::firstLine(r.evidence)
+                 : m_cancelled     ? tr("Not run: the run was cancelled")
+                                   : tr("Not run: an earlier step failed");
         if (r.startedAtMs == 0) {
             evidence.clear();
             durationMs = -1;
@@ -403,6 +410,7 @@ void RebootController::hostFailed(const QVector<app::RebootVerifier::StepRecord>
                                   const QString& fallbackTitle, const QString& fallbackWhy) {
     int failed = 0;
     while (failed < steps.size() && steps[failed].status != Status::Failed) ++failed;
+    if (m_cancelled) return hostCancelled(failed < steps.size() ? steps[failed].title : fallbackTitle, steps, extra);
     QString title = fallbackTitle, why = fallbackWhy, advice;
     if (failed < steps.size()) {
         title = steps[failed].title;
@@ -417,6 +425,23 @@ void RebootController::hostFailed(const QVector<app::RebootVerifier::StepRecord>
     if (!extra.isEmpty()) details += QLatin1Char(' ') + extra;
     if (const QString rest = notRebootedText(); !rest.isEmpty()) details += QLatin1Char(' ') + rest;
     finish(false, tr("%1 did not pass: “%2” failed.").arg(hostName(m_current), title), details.simplified());
+}
+
+// Stop pressed: the verdict says what was already done (a reboot command cannot be taken
+// back) instead of advice for a step that did not really fail.
+void RebootController::hostCancelled(const QString& atStep, const QVector<app::RebootVerifier::StepRecord>& steps,
+                                     const QString& extra) {
+    const bool issued = steps.size() > int(Step::IssueReboot) && steps[int(Step::IssueReboot)].status == Status::Passed;
+    setHeading(m_current, tr("cancelled"), Timeline::StepState::Skipped);
+    QString details = atStep.isEmpty() ? tr("You stopped the run.") : tr("You stopped the run at “%1”.").arg(atStep);
+    details += QLatin1Char(' ');
+    details += issued ? tr("The reboot command had already been sent, so %1 reboots anyway; Fulcrum reconnects to it "
+                           "as usual. Check its Overview, or start Reboot & verify again.")
+                            .arg(hostName(m_current))
+                      : tr("%1 was not rebooted.").arg(hostName(m_current));
+    if (!extra.isEmpty()) details += QLatin1Char(' ') + extra;
+    if (const QString rest = notRebootedText(); !rest.isEmpty()) details += QLatin1Char(' ') + rest;
+    finish(false, tr("Reboot & verify was cancelled."), details.simplified(), true);
 }
 
 QString RebootController::notRebootedText() const {
@@ -446,11 +471,12 @@ void RebootController::decline() {
 void RebootController::cancel() {
     if (!m_running) return;
     if (m_awaitingConfirmation) return decline();
+    m_cancelled = true;
     if (m_rolling) m_rolling->cancel();  // restores the pools, then finished() ends the run
     else if (m_verifier) m_verifier->cancel();  // fails the running step: onVerifierFinished ends the run
 }
 
-void RebootController::finish(bool passed, const QString& summary, const QString& details) {
+void RebootController::finish(bool passed, const QString& summary, const QString& details, bool cancelled) {
     m_ticker.stop();
     m_running = false;
     m_awaitingConfirmation = false;
@@ -458,7 +484,11 @@ void RebootController::finish(bool passed, const QString& summary, const QString
     m_current.clear();
     releaseHosts();
     m_page->setRunning(false);
-    m_page->setVerdict(passed, summary, details);
+    if (cancelled) {
+        m_page->setCancelled(summary, details);
+    } else {
+        m_page->setVerdict(passed, summary, details);
+    }
     refreshHosts();
     emit runFinished(passed);
 }

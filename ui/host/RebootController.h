@@ -76,7 +76,10 @@ private:
     void confirm();
     void decline();
     void cancel();
-    void finish(bool passed, const QString& summary, const QString& details);
+    void hostCancelled(const QString& atStep, const QVector<app::RebootVerifier::StepRecord>& steps,
+                       const QString& extra);
+    // `cancelled`: the user stopped the run; the verdict is a warning, not a red result.
+    void finish(bool passed, const QString& summary, const QString& details, bool cancelled = false);
     void updateProgress();
     void tick();
     void setHeading(const QString& id, const QString& status, Timeline::StepState state);
@@ -96,6 +99,7 @@ private:
 
     bool m_running = false;
     bool m_awaitingConfirmation = false;
+    bool m_cancelled = false;  // the user pressed Stop: the failed step reads "cancelled"
     RebootPage::Options m_options;
     QStringList m_queue;  // hosts still to reboot; the first is the current one
     QString m_current;

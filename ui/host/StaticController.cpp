@@ -1,15 +1,18 @@
 #include "ui/host/StaticController.h"
 
 #include "app/demo/demo_config.h"
+#include "app/deploy/certificate_pair.h"
 #include "app/models/staged_config.h"
 #include "app/rpc/agent_locator.h"
 #include "ui/Settings.h"
 #include "ui/pages/StaticHttpsPage.h"
+#include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
 
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QLocale>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSslCertificate>
@@ -27,11 +30,7 @@ StaticController::StaticController(app::HostSession* session, StaticHttpsPage* p
     connect(page, &StaticHttpsPage::addRouteRequested, this, &StaticController::addRoute);
     connect(page, &StaticHttpsPage::removeRoutesRequested, this, &StaticController::removeRoutes);
     connect(page, &StaticHttpsPage::generateSelfSignedRequested, this, &StaticController::generate);
-    connect(page, &StaticHttpsPage::uploadCertificateRequested, this, [this] {
-        m_page->showError(tr("Uploading a certificate is not available yet."),
-                          tr("The agent has no call to receive a key yet. Copy the files to the host yourself and "
-                             "point a listener at them, or generate a self-signed certificate here."));
-    });
+    connect(page, &StaticHttpsPage::uploadCertificateRequested, this, &StaticController::upload);
     refreshRoutes();
 }
 
@@ -57,15 +56,26 @@ void StaticController::refreshRoutes() {
 
 void StaticController::refreshCertificates() {
     QList<StaticHttpsPage::Certificate> certs;
-    QStringList seen;
+    QStringList seen, tlsListeners;
     for (const auto& l : m_config->staged().value(QStringLiteral("listeners")).toArray()) {
         const QJsonObject listener = l.toObject();
+        if (listener.contains(QStringLiteral("tls"))) tlsListeners << listener.value(QStringLiteral("name")).toString();
         for (const auto& c : listener.value(QStringLiteral("tls")).toObject().value(QStringLiteral("certificates")).toArray()) {
             const QString path = c.toObject().value(QStringLiteral("cert")).toString();
             if (path.isEmpty() || seen.contains(path)) continue;
             seen << path;
             StaticHttpsPage::Certificate cert;
             cert.name = QFileInfo(path).fileName();
+            if (const auto known = m_uploaded.constFind(path); known != m_uploaded.constEnd()) {
+                // Uploaded from here: what the check read from the file before it left.
+                cert.subject = known->commonName.isEmpty() ? known->subject : known->commonName;
+                cert.sans = known->names;
+                cert.notAfter = known->notAfter;
+                cert.issuer = known->issuer;
+                cert.selfSigned = known->issuer == known->subject;
+                certs << cert;
+                continue;
+            }
             if (!isLocal()) {
                 cert.subject = tr("(on the host: %1)").arg(path);
                 cert.issuer = tr("unknown — the agent cannot report certificates yet");
@@ -94,6 +104,7 @@ void StaticController::refreshCertificates() {
         if (c.notAfter.isValid() && now.daysTo(c.notAfter) <= warnDays) ++expiring;
     }
     m_page->setCertificates(certs, now);
+    m_page->setTlsListeners(tlsListeners);
     if (expiring != m_expiringSoon) {
         m_expiringSoon = expiring;
         emit certificatesChanged();
@@ -170,33 +181,110 @@ void StaticController::generate(const QString& name, const QStringList& sans, in
         }
         // Staged onto the first TLS listener (or a new one on 8443): the user sees it in the
         // diff and applies it like any other change.
-        QJsonObject doc = m_config->staged();
-        QJsonArray listeners = doc.value(QStringLiteral("listeners")).toArray();
-        const QJsonObject entry{{QStringLiteral("cert"), cert}, {QStringLiteral("key"), key}};
-        bool placed = false;
-        for (int i = 0; i < listeners.size() && !placed; ++i) {
-            QJsonObject l = listeners[i].toObject();
-            if (!l.contains(QStringLiteral("tls"))) continue;
-            QJsonObject tls = l.value(QStringLiteral("tls")).toObject();
-            QJsonArray certs = tls.value(QStringLiteral("certificates")).toArray();
-            if (!certs.contains(entry)) certs.append(entry);
-            tls.insert(QStringLiteral("certificates"), certs);
-            l.insert(QStringLiteral("tls"), tls);
-            listeners[i] = l;
-            placed = true;
-        }
-        if (!placed) {
-            listeners.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("https")},
-                                         {QStringLiteral("address"), QStringLiteral("127.0.0.1:8443")},
-                                         {QStringLiteral("tls"), QJsonObject{{QStringLiteral("certificates"), QJsonArray{entry}}}}});
-        }
-        doc.insert(QStringLiteral("listeners"), listeners);
-        m_config->setStaged(doc);
+        stageCertificate(cert, key, firstTlsListener(), 8443);
         refreshCertificates();
         m_page->showInfo(tr("Certificate generated and staged."),
                          tr("%1 — apply to use it. The key stays on this computer (%2, mode 0600).").arg(cert, key));
     });
     m_generator->start(agent.path, args);
+}
+
+QString StaticController::firstTlsListener() const {
+    for (const auto& l : m_config->staged().value(QStringLiteral("listeners")).toArray()) {
+        if (l.toObject().contains(QStringLiteral("tls"))) return l.toObject().value(QStringLiteral("name")).toString();
+    }
+    return {};
+}
+
+void StaticController::stageCertificate(const QString& cert, const QString& key, const QString& listenerName, int newPort) {
+    QJsonObject doc = m_config->staged();
+    QJsonArray listeners = doc.value(QStringLiteral("listeners")).toArray();
+    const QJsonObject entry{{QStringLiteral("cert"), cert}, {QStringLiteral("key"), key}};
+    bool placed = false;
+    QStringList names;
+    for (int i = 0; i < listeners.size(); ++i) {
+        QJsonObject l = listeners[i].toObject();
+        names << l.value(QStringLiteral("name")).toString();
+        if (placed || listenerName.isEmpty() || names.last() != listenerName) continue;
+        QJsonObject tls = l.value(QStringLiteral("tls")).toObject();
+        QJsonArray certs = tls.value(QStringLiteral("certificates")).toArray();
+        if (!certs.contains(entry)) certs.append(entry);
+        tls.insert(QStringLiteral("certificates"), certs);
+        l.insert(QStringLiteral("tls"), tls);
+        listeners[i] = l;
+        placed = true;
+    }
+    if (!placed) {
+        QString name = QStringLiteral("https");
+        if (names.contains(name)) name = QStringLiteral("https-%1").arg(newPort);
+        // This computer's demo stays on loopback; a server's HTTPS is for everyone.
+        const QString address = QStringLiteral("%1:%2").arg(isLocal() ? QStringLiteral("127.0.0.1") : QStringLiteral("0.0.0.0")).arg(newPort);
+        listeners.append(QJsonObject{{QStringLiteral("name"), name},
+                                     {QStringLiteral("address"), address},
+                                     {QStringLiteral("tls"), QJsonObject{{QStringLiteral("certificates"), QJsonArray{entry}}}}});
+    }
+    doc.insert(QStringLiteral("listeners"), listeners);
+    m_config->setStaged(doc);
+}
+
+// Check here, upload over the host's session, stage: each step says plainly why it stopped.
+void StaticController::upload(const QString& certPath, const QString& keyPath, const QString& listener, int newPort) {
+    if (m_check || m_uploading) {
+        m_page->showInfo(tr("A certificate is already being uploaded."), tr("Wait for it to finish, then try again."));
+        return;
+    }
+    if (const QString problem = app::precheckCertificatePair(certPath, keyPath); !problem.isEmpty()) {
+        m_page->showError(tr("The certificate was not uploaded."), problem);
+        return;
+    }
+    m_page->banner()->showMessage(MessageBanner::Level::Info, tr("Checking the certificate and key…"));
+    m_check = new app::CertificateCheck(this);
+    connect(m_check, &app::CertificateCheck::finished, this,
+            [this, certPath, keyPath, listener, newPort](const std::optional<app::CertificateFacts>& facts, const QString& error) {
+                m_check->deleteLater();
+                m_check = nullptr;
+                if (!facts) {
+                    m_page->showError(tr("The certificate was not uploaded."), error);
+                    return;
+                }
+                install(*facts, certPath, keyPath, listener, newPort);
+            });
+    m_check->start(certPath, keyPath);
+}
+
+void StaticController::install(const app::CertificateFacts& facts, const QString& certPath, const QString& keyPath,
+                               const QString& listener, int newPort) {
+    auto* s = session();
+    if (!s) return;
+    m_uploading = true;
+    const bool local = isLocal();
+    const QString stem = app::certificateFileStem(facts.commonName.isEmpty() ? QFileInfo(certPath).completeBaseName()
+                                                                             : facts.commonName);
+    m_page->banner()->showMessage(MessageBanner::Level::Info,
+                                  local ? tr("Installing the certificate for %1…").arg(facts.commonName)
+                                        : tr("Uploading the certificate for %1 to the host…").arg(facts.commonName));
+    using Result = std::variant<app::InstalledCertificate, app::SshError>;
+    s->runOnSsh<Result>(
+        [local, certPath, keyPath, stem](app::SshConnection* connection) {
+            return app::installCertificatePair(connection, local, certPath, keyPath, stem);
+        },
+        this,
+        [this, facts, listener, newPort](const Result& result) {
+            m_uploading = false;
+            if (const auto* error = std::get_if<app::SshError>(&result)) {
+                m_page->showError(tr("The certificate was not uploaded."), error->fullText());
+                return;
+            }
+            const auto& installed = std::get<app::InstalledCertificate>(result);
+            m_uploaded.insert(installed.certPath, facts);
+            stageCertificate(installed.certPath, installed.keyPath, listener, newPort);
+            refreshCertificates();
+            const QString names = facts.names.isEmpty() ? facts.subject : facts.names.join(QStringLiteral(", "));
+            m_page->showInfo(tr("Certificate for %1 uploaded and staged — apply to use it.").arg(names),
+                             tr("%1, expires %2. On the host: %3 (key %4, readable only by the agent's user).")
+                                 .arg(facts.keyType, QLocale().toString(facts.notAfter.toLocalTime().date(), QLocale::ShortFormat),
+                                      installed.certPath, installed.keyPath));
+        });
 }
 
 }  // namespace fulcrum::ui

@@ -87,9 +87,23 @@ void TrafficController::subscribe() {
 
 void TrafficController::noteProxy(const protocol::MetricsSample& sample) {
     // Samples keep coming while the proxy is down; the flat lines must not read as "no traffic".
-    m_page->setFeedProblem(sample.proxy_running
-                               ? QString()
-                               : tr("Live, but the proxy is not running: there is no traffic to count. See Overview."));
+    m_proxyRunning = sample.proxy_running;
+    if (m_proxyRunning && m_proxyProblem.isEmpty()) {
+        m_page->setFeedProblem({});
+    } else {
+        m_page->setFeedProblem(!m_proxyProblem.isEmpty()
+                                   ? m_proxyProblem
+                                   : tr("Live, but the proxy is not running: there is no traffic to count. See Overview."));
+    }
+}
+
+void TrafficController::setProxyProblem(const QString& text) {
+    m_proxyProblem = text;
+    if (isConnected()) {
+        protocol::MetricsSample last;
+        last.proxy_running = m_proxyRunning;
+        noteProxy(last);
+    }
 }
 
 void TrafficController::disconnected() {

@@ -25,6 +25,9 @@ public:
     void disconnected() override;
     app::MetricSeriesModel* model() const { return m_model; }
     app::TestTraffic* testTraffic() const { return m_traffic; }
+    // Why the proxy is not running, in the words of the other pages (empty: it runs or the
+    // reason is unknown); shown over the charts instead of the generic "not running".
+    void setProxyProblem(const QString& text);
 
 signals:
     void sampleArrived(const fulcrum::protocol::MetricsSample& sample);
@@ -40,6 +43,8 @@ private:
     app::TestTraffic* m_traffic;
     qint64 m_subscription = 0;
     bool m_subscribing = false;
+    QString m_proxyProblem;
+    bool m_proxyRunning = true;  // as the last sample said
     QList<protocol::MetricsSample> m_early;  // samples that beat the subscribe answer (bounded)
 };
 

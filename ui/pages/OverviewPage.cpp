@@ -3,6 +3,7 @@
 #include "ui/Icons.h"
 #include "ui/Theme.h"
 #include "ui/widgets/Card.h"
+#include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StatusPill.h"
 
 #include <QGridLayout>
@@ -16,7 +17,13 @@ OverviewPage::OverviewPage(QWidget* parent)
     : SectionPage(QStringLiteral("overviewPage"), QStringLiteral("overview"), parent),
       m_hostFacts(new FactList), m_agentFacts(new FactList), m_bootPill(new StatusPill), m_bootText(new QLabel),
       m_fixBoot(new QPushButton(Icons::get(QStringLiteral("boot"), Qt::white), tr("Make it start at boot"))),
-      m_health(new FactList), m_healthPill(new StatusPill) {
+      m_health(new FactList), m_healthPill(new StatusPill), m_proxyBanner(new MessageBanner) {
+    // A proxy that does not run takes every site of the host down: it is said above the
+    // cards, not only as one row of the health card, and stays until the proxy runs again.
+    m_proxyBanner->setObjectName(QStringLiteral("proxyProblemBanner"));
+    m_proxyBanner->setClosable(false);
+    contentLayout()->addWidget(m_proxyBanner);
+
     auto* grid = new QGridLayout;
     grid->setSpacing(14);
 
@@ -112,7 +119,9 @@ void OverviewPage::setHealth(const Health& h) {
                           : ratio(h.serversAvailable, h.serversHealthy, h.serversTotal),
                       QStringLiteral("healthServersLabel"));
     QString proxy = unavailable;
-    if (h.proxyAvailable) {
+    if (h.proxyAvailable && !h.proxyText.isEmpty()) {
+        proxy = h.proxyText;
+    } else if (h.proxyAvailable) {
         proxy = h.listenersTotal == 0 ? tr("no listeners configured")
                 : h.proxyRunning      ? tr("running · %n listener(s)", nullptr, h.listenersTotal)
                                       : tr("NOT running · %n listener(s) configured", nullptr, h.listenersTotal);
@@ -126,7 +135,9 @@ void OverviewPage::setHealth(const Health& h) {
     const bool knownBad = (h.workersAvailable && h.workersRunning < h.workersTotal) ||
                           (h.serversAvailable && h.serversHealthy < h.serversTotal) ||
                           (h.proxyAvailable && h.listenersTotal > 0 && !h.proxyRunning) || h.certificatesExpiringSoon > 0;
-    if (knownBad) {
+    if (h.proxyFailing) {
+        m_healthPill->setStatus(tr("Proxy failing"), Semantic::error());
+    } else if (knownBad) {
         m_healthPill->setStatus(tr("Needs attention"), Semantic::warning());
     } else if (!known) {
         m_healthPill->setStatus(tr("Partly unknown"), Semantic::muted());
@@ -135,6 +146,33 @@ void OverviewPage::setHealth(const Health& h) {
     } else {
         m_healthPill->setStatus(tr("All healthy"), Semantic::ok());
     }
+}
+
+}  // namespace fulcrum::ui
+
+namespace fulcrum::ui {
+
+void OverviewPage::setProxyProblem(const QString& title, const QString& details, bool canStart) {
+    if (title.isEmpty()) {
+        m_proxyBanner->hide();
+        return;
+    }
+    // showMessage() clears the banner's buttons; the same words again must not flicker.
+    if (m_proxyBanner->isVisibleTo(this) && m_proxyBanner->text() == title && (!m_startProxy.isNull()) == canStart &&
+        m_proxyBanner->property("details").toString() == details)
+        return;
+    m_proxyBanner->showMessage(canStart ? MessageBanner::Level::Error : MessageBanner::Level::Warning, title, details);
+    m_proxyBanner->setProperty("details", details);
+    if (canStart) {
+        m_startProxy = m_proxyBanner->addAction(tr("Start the proxy again"), [this] { emit startProxyRequested(); });
+        m_startProxy->setObjectName(QStringLiteral("startProxyButton"));
+        m_startProxy->setToolTip(tr("Apply this host's configuration again: the agent gives the proxy a fresh set "
+                                    "of tries"));
+    }
+}
+
+void OverviewPage::setProxyStarting(bool starting) {
+    if (m_startProxy) m_startProxy->setEnabled(!starting);
 }
 
 }  // namespace fulcrum::ui

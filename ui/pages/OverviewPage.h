@@ -5,6 +5,8 @@
 
 #include "ui/pages/SectionPage.h"
 
+#include <QPointer>
+
 class QLabel;
 class QPushButton;
 
@@ -12,6 +14,7 @@ namespace fulcrum::ui {
 
 class Card;
 class FactList;
+class MessageBanner;
 class StatusPill;
 
 class OverviewPage : public SectionPage {
@@ -27,6 +30,8 @@ public:
         int serversHealthy = 0, serversTotal = 0;
         bool proxyAvailable = true;
         bool proxyRunning = false;
+        QString proxyText;  // the proxy's state in words, when known (else from proxyRunning)
+        bool proxyFailing = false;  // the agent gave up restarting it
         int listenersTotal = 0;
         int certificatesExpiringSoon = 0;
     };
@@ -42,9 +47,15 @@ public:
     // The agent cannot say (older agent, or the call failed): `text` says which.
     void setBootPersistenceUnavailable(const QString& text);
     void setHealth(const Health& health);
+    // The proxy should run and does not: `title` and `details` (what it said, what to do) on
+    // a banner of its own above the cards; `canStart` adds "Start the proxy again". An empty
+    // title hides it.
+    void setProxyProblem(const QString& title, const QString& details, bool canStart);
+    void setProxyStarting(bool starting);
 
 signals:
     void fixBootPersistenceRequested();
+    void startProxyRequested();
 
 private:
     FactList* m_hostFacts;
@@ -54,6 +65,8 @@ private:
     QPushButton* m_fixBoot;
     FactList* m_health;
     StatusPill* m_healthPill;
+    MessageBanner* m_proxyBanner;
+    QPointer<QPushButton> m_startProxy;  // the banner's, while it shows
 };
 
 }  // namespace fulcrum::ui

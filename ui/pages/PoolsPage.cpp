@@ -2,6 +2,7 @@
 
 #include "ui/Icons.h"
 #include "ui/widgets/Card.h"
+#include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
 
 #include <QComboBox>
@@ -71,7 +72,7 @@ PoolsPage::PoolsPage(QWidget* parent)
                            tr("Stop sending traffic to the selected servers"))),
       m_history(toolButton(QStringLiteral("history"), tr("History"), QStringLiteral("historyButton"),
                            tr("Applied versions of this host's configuration, with rollback"))),
-      m_servers(new QTableView), m_staged(new StagedChangesBar) {
+      m_servers(new QTableView), m_staged(new StagedChangesBar), m_proxyBanner(new MessageBanner) {
     auto* split = new QHBoxLayout;
     split->setSpacing(14);
 
@@ -153,6 +154,11 @@ PoolsPage::PoolsPage(QWidget* parent)
     right->addWidget(serversCard, 1);
 
     split->addLayout(right, 1);
+    // Health, connections and req/s are the proxy's word: while it does not run they are
+    // stale, and the page says so above them.
+    m_proxyBanner->setObjectName(QStringLiteral("poolsProxyBanner"));
+    m_proxyBanner->setClosable(false);
+    contentLayout()->addWidget(m_proxyBanner);
     contentLayout()->addLayout(split, 1);
     contentLayout()->addWidget(m_staged);
 
@@ -279,6 +285,20 @@ void PoolsPage::askForServerAddress() {
         dialog.accept();
     });
     if (dialog.exec() == QDialog::Accepted) emit addServerRequested(address->text().trimmed(), weight->value());
+}
+
+}  // namespace fulcrum::ui
+
+namespace fulcrum::ui {
+
+void PoolsPage::setProxyProblem(const QString& text, bool failing) {
+    if (text.isEmpty()) {
+        m_proxyBanner->hide();
+        return;
+    }
+    if (m_proxyBanner->isVisibleTo(this) && m_proxyBanner->text() == text) return;
+    m_proxyBanner->showMessage(failing ? MessageBanner::Level::Error : MessageBanner::Level::Warning, text,
+                               tr("Health, connections and req/s below are the last the proxy reported."));
 }
 
 }  // namespace fulcrum::ui

@@ -19,6 +19,7 @@ class QToolButton;
 
 namespace fulcrum::ui {
 
+class MessageBanner;
 class StagedChangesBar;
 
 class PoolsPage : public SectionPage {
@@ -29,6 +30,8 @@ public:
     QListView* poolList() const { return m_poolList; }
     QTableView* serversTable() const { return m_servers; }
     StagedChangesBar* stagedBar() const { return m_staged; }
+    // The proxy does not run (why, in the Overview's words); empty hides the notice.
+    void setProxyProblem(const QString& text, bool failing);
     QMenu* addServerMenu() const { return m_addMenu; }
 
     void setPoolsModel(QAbstractItemModel* model);
@@ -71,6 +74,7 @@ private:
     QToolButton* m_history;
     QTableView* m_servers;
     StagedChangesBar* m_staged;
+    MessageBanner* m_proxyBanner;
 };
 
 }  // namespace fulcrum::ui

@@ -7,6 +7,7 @@
 #include "ui/widgets/Card.h"
 #include "ui/widgets/StagedChangesBar.h"
 
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -35,29 +36,6 @@ void styleTable(QTableView* t) {
     t->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     t->horizontalHeader()->setStretchLastSection(true);
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-}
-
-// A PEM file picked by the user is read with a size cap: a certificate chain is a few KiB,
-// and a wrong pick (a disk image) must not be read into memory.
-QByteArray readPem(QWidget* parent, const QString& path, QString* error) {
-    constexpr qint64 kMaxPem = 256 * 1024;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QObject::tr("Could not read %1: %2").arg(path, f.errorString());
-        return {};
-    }
-    if (f.size() > kMaxPem) {
-        *error = QObject::tr("%1 is %2 KiB; a PEM certificate or key is at most %3 KiB. Pick the .pem/.crt/.key file.")
-                     .arg(path).arg(f.size() / 1024).arg(kMaxPem / 1024);
-        return {};
-    }
-    QByteArray data = f.read(kMaxPem);
-    if (!data.contains("-----BEGIN ")) {
-        *error = QObject::tr("%1 is not a PEM file (no \"-----BEGIN\" line).").arg(path);
-        return {};
-    }
-    Q_UNUSED(parent);
-    return data;
 }
 
 }  // namespace
@@ -222,21 +200,88 @@ void StaticHttpsPage::askForSelfSigned() {
     emit generateSelfSignedRequested(name->text().trimmed(), list, days->value());
 }
 
+void StaticHttpsPage::setTlsListeners(const QStringList& names) { m_tlsListeners = names; }
+
+// Two files picked here, and where to use them. The files are checked by the controller (key
+// belongs to the certificate, not encrypted) before anything is uploaded; this dialog only
+// makes sure both are named.
 void StaticHttpsPage::askForUpload() {
-    const QString cert = QFileDialog::getOpenFileName(this, tr("Certificate chain (PEM)"), QString(),
-                                                      tr("Certificates (*.pem *.crt *.cer);;All files (*)"));
-    if (cert.isEmpty()) return;
-    const QString key = QFileDialog::getOpenFileName(this, tr("Private key (PEM)"), QString(),
-                                                     tr("Keys (*.pem *.key);;All files (*)"));
-    if (key.isEmpty()) return;
-    QString error;
-    const QByteArray certPem = readPem(this, cert, &error);
-    const QByteArray keyPem = error.isEmpty() ? readPem(this, key, &error) : QByteArray();
-    if (!error.isEmpty()) {
-        showError(tr("The certificate was not uploaded."), error);
-        return;
-    }
-    emit uploadCertificateRequested(QFileInfo(cert).completeBaseName(), certPem, keyPem);
+    QDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("uploadCertificateDialog"));
+    dialog.setWindowTitle(tr("Upload a certificate and key"));
+    dialog.setMinimumWidth(520);
+    auto* form = new QFormLayout(&dialog);
+    const auto filePicker = [&dialog](const QString& name, const QString& title, const QString& filter) {
+        auto* row = new QHBoxLayout;
+        auto* edit = new QLineEdit(&dialog);
+        edit->setObjectName(name);
+        auto* browse = new QPushButton(tr("Choose…"), &dialog);
+        browse->setObjectName(name + QStringLiteral("Browse"));
+        row->addWidget(edit, 1);
+        row->addWidget(browse);
+        connect(browse, &QPushButton::clicked, &dialog, [&dialog, edit, title, filter] {
+            const QString path = QFileDialog::getOpenFileName(&dialog, title, QFileInfo(edit->text()).path(), filter);
+            if (!path.isEmpty()) edit->setText(path);
+        });
+        return std::pair{edit, row};
+    };
+    // Plain variables, not structured bindings: the lambdas below capture them (clang 14).
+    const auto certPicker = filePicker(QStringLiteral("certificateFileEdit"), tr("Certificate chain (PEM)"),
+                                       tr("Certificates (*.pem *.crt *.cer);;All files (*)"));
+    const auto keyPicker = filePicker(QStringLiteral("keyFileEdit"), tr("Private key (PEM)"),
+                                      tr("Keys (*.pem *.key);;All files (*)"));
+    QLineEdit* cert = certPicker.first;
+    QLineEdit* key = keyPicker.first;
+    QHBoxLayout* certRow = certPicker.second;
+    QHBoxLayout* keyRow = keyPicker.second;
+    cert->setPlaceholderText(tr("the server's certificate first, then its chain"));
+    key->setPlaceholderText(tr("unencrypted PEM key"));
+    auto* listener = new QComboBox(&dialog);
+    listener->setObjectName(QStringLiteral("certificateListenerCombo"));
+    for (const QString& name : m_tlsListeners) listener->addItem(tr("HTTPS listener “%1”").arg(name), name);
+    listener->addItem(tr("A new HTTPS listener"), QString());
+    auto* port = new QSpinBox(&dialog);
+    port->setObjectName(QStringLiteral("newListenerPortSpin"));
+    port->setRange(1, 65535);
+    port->setValue(8443);
+    port->setPrefix(tr("port "));
+    const auto updatePort = [listener, port] { port->setEnabled(listener->currentData().toString().isEmpty()); };
+    connect(listener, &QComboBox::currentIndexChanged, &dialog, updatePort);
+    updatePort();
+    auto* useOn = new QHBoxLayout;
+    useOn->addWidget(listener, 1);
+    useOn->addWidget(port);
+    auto* note = new QLabel(tr("Both files are checked on this computer first: the key must belong to the certificate. "
+                               "They are then copied to the host next to the agent (the key readable only by its "
+                               "user) and the listener change is staged for you to apply."),
+                            &dialog);
+    note->setWordWrap(true);
+    note->setProperty("role", QStringLiteral("muted"));
+    auto* error = new QLabel(&dialog);
+    error->setObjectName(QStringLiteral("uploadCertificateError"));
+    error->setWordWrap(true);
+    error->setStyleSheet(QStringLiteral("color: %1").arg(Semantic::error().name()));
+    error->hide();
+    form->addRow(tr("Certificate"), certRow);
+    form->addRow(tr("Private key"), keyRow);
+    form->addRow(tr("Use it on"), useOn);
+    form->addRow(note);
+    form->addRow(error);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Check and upload"));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        if (cert->text().trimmed().isEmpty() || key->text().trimmed().isEmpty()) {
+            error->setText(tr("Choose both files: the certificate and its private key."));
+            error->show();
+            return;
+        }
+        dialog.accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted) return;
+    emit uploadCertificateRequested(cert->text().trimmed(), key->text().trimmed(), listener->currentData().toString(),
+                                    port->value());
 }
 
 }  // namespace fulcrum::ui

@@ -35,12 +35,15 @@ public:
     StagedChangesBar* stagedBar() const { return m_staged; }
     void setRoutesModel(QAbstractItemModel* model);
     void setCertificates(const QList<Certificate>& certificates, const QDateTime& now);
+    // The TLS listeners of the staged config, offered by "Upload certificate".
+    void setTlsListeners(const QStringList& names);
 
 signals:
     void addRouteRequested(const QString& host, const QString& pathPrefix, const QString& root);
     void removeRoutesRequested(const QList<int>& rows);
     void generateSelfSignedRequested(const QString& name, const QStringList& sans, int days);
-    void uploadCertificateRequested(const QString& name, const QByteArray& certificatePem, const QByteArray& keyPem);
+    // `listener`: the name of the TLS listener to add it to; empty for a new one on `newPort`.
+    void uploadCertificateRequested(const QString& certPath, const QString& keyPath, const QString& listener, int newPort);
 
 private:
     void askForRoute();
@@ -55,6 +58,7 @@ private:
     QToolButton* m_generate;
     QToolButton* m_upload;
     StagedChangesBar* m_staged;
+    QStringList m_tlsListeners;
 };
 
 }  // namespace fulcrum::ui

@@ -13,6 +13,7 @@
 #include "app/models/pool_server_model.h"
 #include "app/models/staged_config.h"
 #include "app/models/worker_model.h"
+#include "app/rpc/agent_locator.h"
 #include "app/rpc/host_session.h"
 #include "app/ssh/host_key.h"
 #include "tests/support/sshd_fixture.h"
@@ -35,6 +36,7 @@
 #include <QCompleter>
 #include <QDialog>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QInputDialog>
 #include <QJsonArray>
@@ -47,6 +49,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStringListModel>
 #include <QTableView>
@@ -56,8 +59,16 @@
 #include <QTimer>
 #include <QTreeWidget>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 using namespace fulcrum;
 using namespace fulcrum::ui;
@@ -93,6 +104,49 @@ private:
             }
             fill(modal);
         });
+    }
+
+    // Sends `signal` to the fixture's sshd processes: each session is a child of this process
+    // (the fixture forks `sshd -i` per connection), and its privilege-separated children are
+    // sshd too. SIGSTOP makes the host stop answering mid-transfer, as a dead link would.
+    // Plain C++: also called from a watcher thread.
+    static void signalSshd(int signal) {
+        namespace fs = std::filesystem;
+        std::map<pid_t, pid_t> parentOf;
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+            const std::string name = entry.path().filename().string();
+            if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::error_code link;
+            if (fs::read_symlink(entry.path() / "exe", link).filename() != "sshd" || link) continue;
+            std::ifstream in(entry.path() / "stat");
+            std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+            const auto close = stat.rfind(')');
+            if (close == std::string::npos) continue;
+            std::istringstream rest(stat.substr(close + 1));
+            std::string state;
+            pid_t ppid = 0;
+            rest >> state >> ppid;
+            parentOf[pid_t(std::stoi(name))] = ppid;
+        }
+        const auto ours = [&parentOf](pid_t pid) {
+            for (int depth = 0; depth < 4 && pid > 1; ++depth) {
+                const auto it = parentOf.find(pid);
+                if (it == parentOf.end()) return false;
+                if (it->second == ::getpid()) return true;
+                pid = it->second;
+            }
+            return false;
+        };
+        for (const auto& [pid, ppid] : parentOf) {
+            if (ours(pid)) ::kill(pid, signal);
+        }
+    }
+
+    // The partial files of an agent upload in progress on the host.
+    static QStringList uploadsIn(const QString& dir) {
+        return QDir(dir).entryList({QStringLiteral(".fulcrum-agent.upload-*")}, QDir::Files | QDir::Hidden);
     }
 
     // Fills the wizard's pages and goes to the deploy page, which starts connecting.
@@ -327,6 +381,62 @@ private slots:
         QVERIFY(!std::get<app::Inventory>(saved).find(QStringLiteral("web1")));
         QVERIFY(QFileInfo(q(m_sshd->remote_home()) + QStringLiteral("/.local/lib/fulcrum/fulcrum-agent")).exists());
         m_web1.clear();
+    }
+
+    // Closing the wizard while the agent uploads: the host stops answering mid-transfer (its
+    // sshd is frozen), and the window must not wait for the transfer — neither for the chunk
+    // under way nor for the SSH timeout. Once the host answers again the upload stops, leaves
+    // no partial file, installs nothing, and no host is added.
+    void closingTheWizardDuringTheUploadNeverWaits() {
+        const QString agentDir = q(m_sshd->remote_home()) + QStringLiteral("/.local/lib/fulcrum");
+        // Without an agent on the host the wizard uploads one.
+        QFile::remove(agentDir + QStringLiteral("/fulcrum-agent"));
+        const qint64 agentSize = QFileInfo(app::locateAgentBinary().path).size();
+        QVERIFY(agentSize > 0);
+        std::atomic<bool> stop{false}, frozen{false};
+        // Freezes the host as soon as the upload's file appears (well before 20 MB are through).
+        std::thread watcher([&] {
+            while (!stop) {
+                if (!uploadsIn(agentDir).isEmpty()) {
+                    signalSshd(SIGSTOP);
+                    frozen = true;
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        });
+        const auto thaw = qScopeGuard([&] {
+            stop = true;
+            watcher.join();
+            signalSshd(SIGCONT);
+        });
+
+        auto* wizard = startWizard(QStringLiteral("fixture-web"), QStringLiteral("web3"), q(m_sshd->user_key_path()));
+        auto* step = wizard->findChild<QLabel*>(QStringLiteral("deployStepLabel"));
+        QTRY_VERIFY_WITH_TIMEOUT(frozen && step->text().contains(QStringLiteral("Uploading")), 60000);
+        const QStringList partial = uploadsIn(agentDir);
+        QCOMPARE(partial.size(), 1);
+        const QString partialPath = agentDir + QLatin1Char('/') + partial.first();
+        const qint64 written = QFileInfo(partialPath).size();
+        QVERIFY(written < agentSize);
+        QTest::qWait(300);
+        QCOMPARE(QFileInfo(partialPath).size(), written);  // the host is frozen: nothing moves
+
+        // The SSH timeout is 10 s: a window that waited for the transfer would hang that long.
+        QElapsedTimer closing;
+        closing.start();
+        wizard->reject();
+        QTRY_VERIFY(!m_hosts->wizard());
+        QTest::qWait(200);  // the flow and its session are deleted (deleteLater) in here
+        QVERIFY2(closing.elapsed() < 3000, qPrintable(QStringLiteral("closing took %1 ms").arg(closing.elapsed())));
+
+        // The host answers again: the upload stops at its next chunk and removes its file.
+        stop = true;
+        signalSshd(SIGCONT);
+        QTRY_VERIFY_WITH_TIMEOUT(uploadsIn(agentDir).isEmpty(), 30000);
+        QVERIFY(!QFile::exists(agentDir + QStringLiteral("/fulcrum-agent")));
+        QVERIFY(!m_hosts->inventory().find(QStringLiteral("web3")));
+        QCOMPARE(m_window->hostIds().size(), 1);  // "This computer" only
     }
 
     // Last: the fixture's key changes under every later connection.

@@ -8,6 +8,8 @@
 //   - green, rolling: a and b rebooted one after another; b's workers, servers of a's pool, are
 //     drained out of it before b goes down and put back after; every step passes, b waits
 //     while a runs, the verdict is green and both boot ids changed;
+//   - cancelled: Stop while the panel waits for a to come back ends the run at once, says
+//     "cancelled", and leaves nothing running;
 //   - red: boot persistence removed on a; preflight warns and waits; "Don't reboot" leaves the
 //     host alone (red, nothing rebooted); "Reboot anyway" reboots it, and since only the
 //     panel's reconnection started the agent again, "Agent started by boot persistence" is red
@@ -304,6 +306,58 @@ private slots:
         QVERIFY(m_b.sim->boot_id() != bootIdB);
         QVERIFY(!m_a.session->isRebooting());
         screenshot(QStringLiteral("reboot-green"));
+    }
+
+    // Stop pressed while the panel waits for the host to come back: the run ends at once, the
+    // timeline and the verdict say "cancelled" (not a red step with advice), the reboot that
+    // was already sent happens anyway, and nothing of the run is left: no verifier, the
+    // session no longer in "rebooting", and it reconnects as for any lost connection.
+    void cancelWhileWaitingForTheHostEndsCancelledAndLeavesNothingRunning() {
+        const int boots = m_a.sim->boot_count();
+        tick({QStringLiteral("a")});
+        find<QCheckBox>("rollingModeCheck")->setChecked(false);
+        auto* start = find<QPushButton>("startRebootButton");
+        auto* stop = find<QPushButton>("cancelRebootButton");
+        QSignalSpy finished(m_a.controller->reboot(), &RebootController::runFinished);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(page()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(step(QStringLiteral("a"), Step::HostUp) == State::Running, 30000);
+        QVERIFY(m_a.session->isRebooting());
+        QVERIFY(stop->isEnabled());
+        QTest::mouseClick(stop, Qt::LeftButton);
+
+        // Ends at once, without waiting for the host.
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY(!page()->isRunning());
+        QVERIFY(!stop->isEnabled());
+        QCOMPARE(verdict()->level(), MessageBanner::Level::Warning);
+        QVERIFY2(verdict()->text().contains(QStringLiteral("cancelled")), qPrintable(verdict()->text()));
+        QVERIFY2(bannerDetails().contains(QStringLiteral("SSH and agent back")) &&
+                     bannerDetails().contains(QStringLiteral("reboots anyway")),
+                 qPrintable(bannerDetails()));
+        QCOMPARE(step(QStringLiteral("a"), Step::HostDown), State::Passed);
+        QCOMPARE(step(QStringLiteral("a"), Step::HostUp), State::Skipped);
+        screenshot(QStringLiteral("reboot-cancelled"));
+        auto* up = row(QStringLiteral("a"), Step::HostUp)->findChild<QLabel*>(QStringLiteral("timelineDetail"));
+        QVERIFY2(up->text().contains(QStringLiteral("Cancelled")), qPrintable(up->text()));
+        for (Step s : {Step::NewBootId, Step::AgentFromBoot, Step::WorkersHealthy, Step::Stability})
+            QCOMPARE(step(QStringLiteral("a"), s), State::Skipped);
+
+        // Nothing of the run is left running.
+        QVERIFY(!m_a.session->isRebooting());
+        QTRY_VERIFY(m_a.controller->reboot()->findChildren<app::RebootVerifier*>().isEmpty());
+        // The session reconnects on its own; the host did reboot (the command had been sent).
+        QTRY_COMPARE_WITH_TIMEOUT(m_a.session->state(), app::HostSession::State::Connected, 40000);
+        QCOMPARE(m_a.sim->boot_count(), boots + 1);
+        QTRY_VERIFY(start->isEnabled());  // a connected host can be rebooted again
+        QTRY_VERIFY_WITH_TIMEOUT(m_a.sim->run_as_user("true").ok(), 20000);  // booted through, for the next test
+        // And nothing writes into the timeline any more.
+        const QString detail = up->text();
+        QTest::qWait(1500);
+        QCOMPARE(up->text(), detail);
+        QCOMPARE(step(QStringLiteral("a"), Step::NewBootId), State::Skipped);
+        QCOMPARE(finished.count(), 1);
     }
 
     void noBootPersistenceWarnsAndRebootAnywayEndsRed() {
