@@ -14,6 +14,7 @@ runtime=(
   python3 python3-waitress gunicorn python3-django
   openssh-server openssh-client cron procps iproute2 util-linux
   libqt6svg6 qt6-qpa-plugins
+  libsecret-1-0
 )
 packaging=(
   dpkg-dev appstream desktop-file-utils
@@ -21,6 +22,7 @@ packaging=(
 test=(
   xvfb xauth x11-utils xdotool imagemagick chromium chromium-driver
   curl wrk nginx-light haproxy dbus-x11 systemd testssl.sh openssl libpam-wrapper strace
+  dbus-daemon dbus-bin gnome-keyring libsecret-tools
 )
 
 want=("${build[@]}" "${runtime[@]}" "${packaging[@]}" "${test[@]}")

@@ -4,12 +4,17 @@
 #include "agent/util/proc.h"
 #include "agent/util/run_command.h"
 
+#include <arpa/inet.h>
 #include <gnu/libc-version.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <bit>
 #include <sstream>
 
 namespace fulcrum::agent {
@@ -28,7 +33,43 @@ std::string os_release_value(const std::string& text, const std::string& key) {
     return {};
 }
 
+int prefix_length(const sockaddr* netmask, int family) {
+    if (!netmask) return family == AF_INET ? 32 : 128;
+    const auto* bytes = family == AF_INET
+                            ? reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in*>(netmask)->sin_addr)
+                            : reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in6*>(netmask)->sin6_addr);
+    const int size = family == AF_INET ? 4 : 16;
+    int bits = 0;
+    for (int i = 0; i < size; ++i) bits += std::popcount(static_cast<unsigned>(bytes[i]));
+    return bits;
+}
+
 }  // namespace
+
+std::vector<std::string> interface_addresses() {
+    std::vector<std::string> out;
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return out;
+    for (const ifaddrs* a = list; a && out.size() < kMaxInterfaceAddresses; a = a->ifa_next) {
+        if (!a->ifa_addr) continue;
+        const int family = a->ifa_addr->sa_family;
+        char text[INET6_ADDRSTRLEN] = {};
+        if (family == AF_INET) {
+            ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+        } else if (family == AF_INET6) {
+            const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+            // fe80::/10 is the same on every link and means nothing without its interface.
+            if (IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr)) continue;
+            ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        } else {
+            continue;
+        }
+        std::string entry = std::string(text) + "/" + std::to_string(prefix_length(a->ifa_netmask, family));
+        if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(std::move(entry));
+    }
+    ::freeifaddrs(list);
+    return out;
+}
 
 bool has_passwordless_sudo() {
     return run_command({"sudo", "-n", "true"}, std::chrono::seconds(5)).ok();
@@ -58,6 +99,7 @@ protocol::HostFacts collect_host_facts() {
     facts.agent_version = FULCRUM_VERSION;
     facts.passwordless_sudo = has_passwordless_sudo();
     if (const passwd* user = ::getpwuid(::geteuid())) facts.user = user->pw_name;
+    facts.addresses = interface_addresses();
     return facts;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fulcrum::protocol {
 
@@ -27,9 +28,14 @@ struct HostFacts {
     std::string agent_version;
     bool passwordless_sudo = false;
     std::string user;        // the account the agent runs as
+    // Every address on the host's interfaces with its prefix length ("192.0.2.7/24",
+    // "127.0.0.1/8", "2001:db8::7/64"); IPv6 link-local ones are left out. How other hosts'
+    // pools may name this host even when the panel reaches it by another address (a rolling
+    // reboot drains them all). Older agents do not send it: empty.
+    std::vector<std::string> addresses;
     bool operator==(const HostFacts&) const = default;
 };
 FULCRUM_PROTOCOL_JSON(HostFacts, hostname, os_name, os_id, kernel, arch, cores, memory_bytes, uptime_s, boot_id,
-                      glibc, agent_version, passwordless_sudo, user)
+                      glibc, agent_version, passwordless_sudo, user, addresses)
 
 }  // namespace fulcrum::protocol

@@ -20,6 +20,34 @@ QString duration(double seconds) {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
+// The proxy in one line, by the state the agent reports: "failing" (it gave up restarting it)
+// and "backoff" must not read as a plain "not running".
+QString proxyLine(const protocol::ProxyStatus& p, qint64 nowMs) {
+    using protocol::InstanceState;
+    if (!p.configured && !p.running) return QStringLiteral("not configured");
+    switch (p.state) {
+    case InstanceState::failing:
+        return QStringLiteral("FAILING — exited too often right after starting; not restarted until the next "
+                              "config apply");
+    case InstanceState::backoff: {
+        QString text = QStringLiteral("NOT RUNNING, restarting");
+        if (p.next_restart_at_ms) text += QStringLiteral(" in %1 s").arg(std::max<qint64>(0, (*p.next_restart_at_ms - nowMs + 999) / 1000));
+        if (p.last_exit) text += QStringLiteral(" (last exit: %1)").arg(q(*p.last_exit));
+        return text + QStringLiteral(", %1 restart(s)").arg(p.restarts);
+    }
+    default:
+        break;
+    }
+    if (p.running) {
+        return QStringLiteral("%1, pid %2, config version %3%4")
+            .arg(p.state == InstanceState::starting ? QStringLiteral("starting") : QStringLiteral("running"))
+            .arg(p.pid)
+            .arg(p.config_version)
+            .arg(p.restarts > 0 ? QStringLiteral(", %1 restart(s)").arg(p.restarts) : QString());
+    }
+    return QStringLiteral("NOT RUNNING (%1)").arg(q(nlohmann::json(p.state).get<std::string>()));
+}
+
 }  // namespace
 
 int deployCommand(CtlContext& c) {
@@ -85,7 +113,9 @@ int statusCommand(CtlContext& c) {
             if (outcome.ok()) return nlohmann::json(outcome.value());
             return {{"error", {{"code", outcome.error().code}, {"message", outcome.error().message}}}};
         };
+        const HostEndpoint& endpoint = host->session().endpoint();
         printJson(c.out, {{"host", host->session().displayName().toStdString()},
+                          {"target", endpoint.isLocal() ? std::string() : endpoint.ssh.displayName().toStdString()},
                           {"agent", nlohmann::json(agent)},
                           {"facts", part(facts)},
                           {"boot", part(boot)},
@@ -102,7 +132,9 @@ int statusCommand(CtlContext& c) {
     };
     QTextStream& o = c.out;
     const qint64 nowS = QDateTime::currentSecsSinceEpoch();
-    o << "Host:     " << host->session().displayName() << "\n";
+    o << "Host:     " << host->session().displayName();
+    if (const QString resolved = host->session().endpoint().resolvedName(); !resolved.isEmpty()) o << " (" << resolved << ")";
+    o << "\n";
     o << "Agent:    fulcrum-agent " << q(agent.agent_version) << ", pid " << agent.daemon_pid << ", started by "
       << q(agent.started_by) << ", up " << duration(double(nowS - agent.daemon_started_at_ms / 1000)) << "\n";
     if (facts.ok()) {
@@ -134,10 +166,8 @@ int statusCommand(CtlContext& c) {
         o << "Workers:  " << unavailable(workers.error()) << "\n";
     }
     if (proxy.ok()) {
-        const auto& p = proxy.value();
-        o << "Proxy:    " << (p.running ? QStringLiteral("running, pid %1, config version %2").arg(p.pid).arg(p.config_version)
-                                        : (p.configured ? QStringLiteral("NOT RUNNING") : QStringLiteral("not configured")))
-          << "\n";
+        o << "Proxy:    " << proxyLine(proxy.value(), QDateTime::currentMSecsSinceEpoch()) << "\n";
+        if (!proxy.value().failing_reason.empty()) o << "          " << q(proxy.value().failing_reason) << "\n";
     } else {
         o << "Proxy:    " << unavailable(proxy.error()) << "\n";
     }

@@ -10,7 +10,8 @@ const char* const kCtlUsage =
     "\n"
     "Commands:\n"
     "  hosts list                          the panel's hosts\n"
-    "  hosts add NAME DESTINATION          add a host (-p, -l, -i, --auth, -J)\n"
+    "  hosts add NAME DESTINATION          add a host (-p, -l, -i, --auth, -J, --remember-password:\n"
+    "                                      its password, once typed, is kept in the system keychain)\n"
     "  hosts remove NAME\n"
     "  hosts import                        add the hosts of ~/.ssh/config\n"
     "  deploy HOST                         install or upgrade fulcrum-agent on HOST\n"
@@ -76,6 +77,8 @@ std::variant<CtlArgs, QString> parseCtlArgs(const QStringList& arguments) {
             args.yes = true;
         } else if (a == QStringLiteral("--rolling")) {
             args.rolling = true;
+        } else if (a == QStringLiteral("--remember-password")) {
+            args.rememberPassword = true;
         } else if (a == QStringLiteral("-p") || a == QStringLiteral("-i") || a == QStringLiteral("-l") ||
                    a == QStringLiteral("--inventory") || a == QStringLiteral("--comment") || a == QStringLiteral("--state") ||
                    a == QStringLiteral("--weight") || a == QStringLiteral("--version") || a == QStringLiteral("--timeout") || a == QStringLiteral("--lines") ||

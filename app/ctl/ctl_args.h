@@ -28,6 +28,7 @@ struct CtlArgs {
     int lines = 200;               // --lines (logs)
     QString auth;                  // --auth (hosts add)
     QString proxyJump;             // -J / --proxy-jump (hosts add)
+    bool rememberPassword = false; // --remember-password (hosts add): in the system keychain
     QString rebootCommand;         // --reboot-command (reboot-verify; empty: the default)
     std::optional<int> stabilitySeconds;  // --stability-seconds (reboot-verify)
     bool yes = false;              // --yes: go on despite preflight warnings

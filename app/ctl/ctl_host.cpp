@@ -31,7 +31,9 @@ std::variant<HostEndpoint, QString> resolveHost(const QString& host, const CtlAr
     }
     if (args.acceptNew) target.hostKeyPolicy = HostKeyPolicy::AcceptNew;
     target.connectTimeout = std::chrono::seconds(std::min(args.timeoutSeconds, 60));
-    return HostEndpoint::overSsh(target);
+    HostEndpoint endpoint = HostEndpoint::overSsh(target);
+    endpoint.label = host;  // printed as typed; the resolved user@address:port only where it helps
+    return endpoint;
 }
 
 int reportSessionFailure(const HostSession& session, QTextStream& err) {
@@ -49,7 +51,7 @@ int reportSessionFailure(const HostSession& session, QTextStream& err) {
         return kExitConnect;
     case Problem::AgentMissing:
     case Problem::AgentIncompatible:
-        err << "Run: fulcrum-ctl deploy " << session.endpoint().ssh.alias << "\n";
+        err << "Run: fulcrum-ctl deploy " << session.displayName() << "\n";
         return kExitFailed;
     case Problem::Local:
     case Problem::None:

@@ -2,6 +2,7 @@
 #include "app/ctl/ctl_commands.h"
 #include "app/ctl/ctl_host.h"
 #include "app/ctl/ctl_output.h"
+#include "app/inventory/remembered_password.h"
 #include "app/ssh/destination.h"
 
 #include <QDir>
@@ -56,6 +57,7 @@ int hostsCommand(CtlContext& c) {
             e.auth = *method;
         }
         e.proxyJump = c.args.proxyJump;
+        e.rememberPassword = c.args.rememberPassword;
         if (const QString problem = inventory.add(e); !problem.isEmpty()) {
             c.err << "fulcrum-ctl: cannot add " << e.name << ": " << problem << "\n";
             return kExitFailed;
@@ -77,10 +79,16 @@ int hostsCommand(CtlContext& c) {
             c.err << "fulcrum-ctl: This computer always stays in the list.\n";
             return kExitFailed;
         }
+        const HostEntry removed = *e;
         inventory.remove(w[2]);
         if (const QString problem = inventory.save(); !problem.isEmpty()) {
             c.err << "fulcrum-ctl: " << problem << "\n";
             return kExitFailed;
+        }
+        if (removed.rememberPassword) {
+            keychainStep(c, [&](QObject* context, const RememberedPassword::Done& done) {
+                RememberedPassword::forget(removed, context, done);
+            });
         }
         c.out << "Removed " << w[2] << ".\n";
         return kExitOk;

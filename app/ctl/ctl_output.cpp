@@ -32,8 +32,19 @@ int usage(QTextStream& err, const QString& reason) {
 
 #include "app/ctl/ctl_commands.h"
 #include "app/ctl/terminal_prompter.h"
+#include "app/inventory/remembered_password.h"
 
 namespace fulcrum::app::ctl {
+
+void keychainStep(CtlContext& c, const std::function<void(QObject*, const std::function<void(const QString&)>&)>& start) {
+    std::optional<QString> notice;
+    QObject context;
+    start(&context, [&](const QString& n) { notice = n; });
+    if (!waitFor([&] { return notice.has_value(); }, std::chrono::seconds(30)))
+        c.err << "fulcrum-ctl: the system keychain did not answer within 30 s; going on without it.\n";
+    else if (!notice->isEmpty())
+        c.err << "fulcrum-ctl: " << *notice << "\n";
+}
 
 std::unique_ptr<CtlHost> openHost(CtlContext& c, const QString& host, int& exitCode, bool allowMissingAgent, bool reconnect) {
     auto endpoint = resolveHost(host, c.args, c.inventory);
@@ -41,9 +52,22 @@ std::unique_ptr<CtlHost> openHost(CtlContext& c, const QString& host, int& exitC
         exitCode = usage(c.err, *error);
         return nullptr;
     }
-    auto ctlHost = std::make_unique<CtlHost>(std::get<HostEndpoint>(endpoint), std::make_shared<TerminalPrompter>(), c.args,
-                                             reconnect);
+    const HostEntry* entry = c.inventory ? c.inventory->find(host) : nullptr;
+    const bool remembers = entry && entry->rememberPassword;
+    auto prompter = std::make_shared<PresetPasswordPrompter>(std::make_shared<TerminalPrompter>());
+    if (remembers) keychainStep(c, [&](QObject* context, const RememberedPassword::Done& done) {
+        RememberedPassword::load(*entry, prompter, context, done);
+    });
+    auto ctlHost = std::make_unique<CtlHost>(std::get<HostEndpoint>(endpoint), prompter, c.args, reconnect);
     exitCode = ctlHost->connect(c.err, allowMissingAgent);
+    // Logged in: a password typed now is remembered (kept for this run's reconnects anyway).
+    using Problem = HostSession::Problem;
+    const HostSession& session = ctlHost->session();
+    const bool loggedIn = session.state() == HostSession::State::Connected || session.problem() == Problem::AgentMissing ||
+                          session.problem() == Problem::AgentIncompatible;
+    if (remembers && loggedIn) keychainStep(c, [&](QObject* context, const RememberedPassword::Done& done) {
+        RememberedPassword::storeTyped(*entry, *prompter, context, done);
+    });
     if (exitCode != kExitOk) return nullptr;
     return ctlHost;
 }

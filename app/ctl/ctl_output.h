@@ -6,6 +6,8 @@
 
 #include <QTextStream>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 namespace fulcrum::app::ctl {
@@ -27,7 +29,12 @@ namespace fulcrum::app::ctl {
 
 struct CtlContext;
 
-// Resolves and connects to HOST; on failure prints why and sets `exitCode`.
+// One keychain job (RememberedPassword), waited for at most 30 s; what it has to say goes to
+// stderr. The keychain never stops a command: without it the password is asked as usual.
+void keychainStep(CtlContext& c, const std::function<void(QObject* context, const std::function<void(const QString&)>& done)>& start);
+
+// Resolves and connects to HOST (a host with a remembered password gets it from the keychain
+// first, and one typed now is remembered); on failure prints why and sets `exitCode`.
 std::unique_ptr<CtlHost> openHost(CtlContext& c, const QString& host, int& exitCode, bool allowMissingAgent = false,
                                   bool reconnect = false);
 

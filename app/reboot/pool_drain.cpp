@@ -2,6 +2,8 @@
 
 #include "app/rpc/host_session.h"
 
+#include <QHostAddress>
+
 namespace fulcrum::app {
 
 namespace method = protocol::method;
@@ -12,15 +14,24 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+// "10.0.0.5:80" → "10.0.0.5", "[::1]:80" → "::1", "web2" → "web2".
+QString hostPart(const QString& address) {
+    const qsizetype colon = address.lastIndexOf(QLatin1Char(':'));
+    QString host = colon < 0 ? address : address.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) host = host.mid(1, host.size() - 2);
+    return host;
+}
+
 QString stateOf(const nlohmann::json& server) {
     return server.contains("state") && server["state"].is_string() ? q(server["state"].get<std::string>())
                                                                    : QStringLiteral("active");
 }
 
-// The servers of a pool document that are listed explicitly (follow_workers pools are the
-// host's own workers on 127.0.0.1: never another host's).
+// The servers of a pool document that are listed explicitly. A follow_workers pool counts
+// too: the agent adds the followed workers (its own, on 127.0.0.1) only to the proxy's
+// effective config, so the servers written in the document are still other hosts' as well.
 nlohmann::json* explicitServers(nlohmann::json& pool) {
-    if (!pool.is_object() || pool.contains("follow_workers")) return nullptr;
+    if (!pool.is_object()) return nullptr;
     auto it = pool.find("servers");
     return it != pool.end() && it->is_array() ? &*it : nullptr;
 }
@@ -38,13 +49,44 @@ PoolDrain::PoolDrain(QVector<HostSession*> poolHosts, QStringList targetAddresse
 }
 
 bool PoolDrain::addressOnHost(const QString& address, const QStringList& targetAddresses) {
-    const qsizetype colon = address.lastIndexOf(QLatin1Char(':'));
-    QString host = colon < 0 ? address : address.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
+    const QString host = hostPart(address);
     for (const QString& target : targetAddresses)
         if (!target.isEmpty() && host.compare(target, Qt::CaseInsensitive) == 0) return true;
     return false;
+}
+
+bool PoolDrain::addressInNetworks(const QString& address, const QStringList& networks) {
+    const QHostAddress ip(hostPart(address));
+    if (ip.isNull()) return false;
+    for (const QString& network : networks) {
+        const auto subnet = QHostAddress::parseSubnet(network);
+        if (!subnet.first.isNull() && ip.isInSubnet(subnet)) return true;
+    }
+    return false;
+}
+
+void PoolDrain::setTargetMachine(const QString& bootId, const QStringList& reportedAddresses) {
+    m_targetBootId = bootId;
+    m_targetReported = reportedAddresses;
+}
+
+PoolDrain::Matcher PoolDrain::matcherFor(const protocol::HostFacts* poolHost) const {
+    Matcher m{m_targets, {}};
+    if (!poolHost) return m;
+    const bool sameMachine = !m_targetBootId.isEmpty() && q(poolHost->boot_id) == m_targetBootId;
+    QList<QHostAddress> own;
+    for (const auto& entry : poolHost->addresses) own << QHostAddress(q(entry).section(QLatin1Char('/'), 0, 0));
+    for (const QString& entry : m_targetReported) {
+        const QHostAddress address(entry.section(QLatin1Char('/'), 0, 0));
+        if (address.isNull()) continue;
+        if (address.isLoopback()) {
+            // Linux answers on the whole loopback network, not only on the configured address.
+            if (sameMachine) m.networks << entry;
+        } else if (sameMachine || !own.contains(address)) {
+            m.names << address.toString();
+        }
+    }
+    return m;
 }
 
 QString PoolDrain::hostName(int index) const {
@@ -90,10 +132,18 @@ void PoolDrain::finishDrain(bool ok, const QString& line) {
 // then the newest metrics sample (the baseline: "in flight" counts only from samples after it).
 void PoolDrain::drainHost(int index) {
     if (index >= m_hosts.size()) return waitInFlight();
+    if (m_targetReported.isEmpty()) return drainPools(index, matcherFor(nullptr));
+    // Which of the target's addresses this pool host has too decides what they mean here.
+    ask<method::HostFactsGet>(
+        index, {}, [this, index](const protocol::HostFacts& facts) { drainPools(index, matcherFor(&facts)); },
+        [this](const QString& why) { finishDrain(false, QStringLiteral("cannot drain: ") + why); });
+}
+
+void PoolDrain::drainPools(int index, const Matcher& matcher) {
     auto failed = [this](const QString& why) { finishDrain(false, QStringLiteral("cannot drain: ") + why); };
     ask<method::ConfigGet>(
         index, {},
-        [this, index, failed](const protocol::ConfigGetResult& current) {
+        [this, index, matcher, failed](const protocol::ConfigGetResult& current) {
             nlohmann::json document = current.document;
             QStringList changed;
             QVector<Server> found;
@@ -108,7 +158,9 @@ void PoolDrain::drainHost(int index) {
                             continue;
                         const QString address = q(server["address"].get<std::string>());
                         const QString state = stateOf(server);
-                        if (!addressOnHost(address, m_targets) || state == QLatin1String("disabled"))
+                        const bool onTarget = addressOnHost(address, matcher.names) ||
+                                              addressInNetworks(address, matcher.networks);
+                        if (!onTarget || state == QLatin1String("disabled"))
                             continue;
                         found.push_back({int(index), poolName, address, state, -1});
                         if (state == QLatin1String("draining")) continue;  // already: restored to draining

@@ -46,12 +46,21 @@ class PoolDrain : public QObject {
     PoolDrain(QVector<HostSession*> poolHosts, QStringList targetAddresses, DrainOptions options = {},
               std::shared_ptr<RebootClock> clock = {}, QObject* parent = nullptr);
 
+    // The addresses the machine going down reports on its interfaces (host.facts, "a/prefix"):
+    // pools may name it by any of them. Per pool host, from that host's own facts: the same
+    // boot_id is the same machine, and then its loopback networks ("127.0.0.1/8") are the
+    // target's too; otherwise an address the pool host has itself (loopback, a docker0
+    // 172.17.0.1 found on many machines) names the pool host, not the target.
+    void setTargetMachine(const QString& bootId, const QStringList& reportedAddresses);
+
     void drain();    // once; ends with drained()
     void restore();  // after drain() ended (also after a failed one); ends with restored()
 
     const QVector<Server>& servers() const { return m_servers; }
     // True when `address` ("host:port", "[v6]:port") is on one of the target addresses.
     static bool addressOnHost(const QString& address, const QStringList& targetAddresses);
+    // True when `address` ("host:port") is an IP address inside one of `networks` ("a/prefix").
+    static bool addressInNetworks(const QString& address, const QStringList& networks);
 
   signals:
     void progress(const QString& line);
@@ -60,6 +69,12 @@ class PoolDrain : public QObject {
 
   private:
     void drainHost(int index);
+    struct Matcher {
+        QStringList names;     // host names and addresses, matched exactly
+        QStringList networks;  // "a/prefix": every address inside
+    };
+    Matcher matcherFor(const protocol::HostFacts* poolHostFacts) const;
+    void drainPools(int index, const Matcher& matcher);
     void waitInFlight();
     void checkInFlight(int index, std::shared_ptr<int> remaining);
     void restoreHost(int index, int attempt);
@@ -72,6 +87,8 @@ class PoolDrain : public QObject {
 
     QVector<QPointer<HostSession>> m_hosts;
     QStringList m_targets;
+    QString m_targetBootId;
+    QStringList m_targetReported;
     DrainOptions m_options;
     std::shared_ptr<RebootClock> m_clock;
     QVector<Server> m_servers;

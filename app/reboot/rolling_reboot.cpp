@@ -76,17 +76,41 @@ void RollingReboot::setPhase(Phase phase) {
 void RollingReboot::runHost(int index) {
     m_index = index;
     if (index >= m_hosts.size() || m_cancelled) return finish();
+    setPhase(Phase::Draining);
+    HostSession* session = m_hosts[index].session;
+    QStringList addresses = m_hosts[index].addresses;
+    if (addresses.isEmpty() && session) addresses = defaultAddresses(*session);
+    if (!session || !session->rpc() || session->state() != HostSession::State::Connected)
+        return startDrain(index, addresses, {});
+    // Pools may name the host by any of its addresses, not only the one SSH uses: ask it.
+    session->rpc()->call<protocol::method::HostFactsGet>(
+        {}, this,
+        [this, index, addresses](const protocol::Outcome<protocol::HostFacts>& facts) {
+            if (m_index != index) return;
+            if (!facts.ok()) {
+                emit progress(index, QStringLiteral("%1 did not tell its addresses (%2): pools are matched by %3 only")
+                                         .arg(m_runs[index].name, QString::fromStdString(facts.error().message),
+                                              addresses.join(QStringLiteral(", "))));
+                return startDrain(index, addresses, {});
+            }
+            startDrain(index, addresses, facts.value());
+        },
+        m_drainOptions.rpcTimeout);
+}
+
+void RollingReboot::startDrain(int index, const QStringList& addresses, const protocol::HostFacts& facts) {
     QVector<HostSession*> others;
     for (const auto& p : m_poolHosts)
         if (p && p != m_hosts[index].session) others.push_back(p);
-    QStringList addresses = m_hosts[index].addresses;
-    if (addresses.isEmpty() && m_hosts[index].session) addresses = defaultAddresses(*m_hosts[index].session);
-    setPhase(Phase::Draining);
-    emit progress(index,
-                  QStringLiteral("draining the servers on %1 (%2) out of the pools of %3 other host(s)")
-                      .arg(m_runs[index].name, addresses.join(QStringLiteral(", ")))
-                      .arg(others.size()));
+    QStringList reported;
+    for (const std::string& entry : facts.addresses) reported << QString::fromStdString(entry);
+    emit progress(index, QStringLiteral("draining the servers on %1 (%2%3) out of the pools of %4 other host(s)")
+                             .arg(m_runs[index].name, addresses.join(QStringLiteral(", ")),
+                                  reported.isEmpty() ? QString()
+                                                     : QStringLiteral("; it reports %1").arg(reported.join(QStringLiteral(", "))))
+                             .arg(others.size()));
     m_drain = new PoolDrain(others, addresses, m_drainOptions, m_clock, this);
+    m_drain->setTargetMachine(QString::fromStdString(facts.boot_id), reported);
     connect(m_drain, &PoolDrain::progress, this,
             [this, index](const QString& line) { emit progress(index, line); });
     connect(m_drain, &PoolDrain::drained, this, &RollingReboot::onDrained);

@@ -26,7 +26,8 @@ class HostSession;
 struct RollingHost {
     HostSession* session = nullptr;
     // How pools on the other hosts name this host ("198.18.0.12", "web2.example.net"); see
-    // defaultAddresses().
+    // defaultAddresses(). The addresses the host reports on its interfaces (host.facts) are
+    // added when it is drained.
     QStringList addresses;
 };
 
@@ -76,6 +77,7 @@ class RollingReboot : public QObject {
 
   private:
     void runHost(int index);
+    void startDrain(int index, const QStringList& addresses, const protocol::HostFacts& facts);
     void onDrained(bool ok, const QString& evidence);
     void onVerified(RebootVerifier::Verdict verdict);
     void onRestored(bool ok, const QString& evidence);

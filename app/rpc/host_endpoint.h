@@ -16,6 +16,9 @@ struct HostEndpoint {
     SshTarget ssh;                // Kind::Ssh
     LocalAgentOptions local;      // Kind::Local
     QByteArray remoteRpcCommand = kDefaultRemoteRpcCommand;
+    // What the user called the host ("web1", "deploy@web1"), for messages; empty: the resolved
+    // user@host:port. Errors about the connection itself still name the resolved target.
+    QString label;
 
     static HostEndpoint thisComputer(LocalAgentOptions options = {}) {
         HostEndpoint e;
@@ -30,7 +33,15 @@ struct HostEndpoint {
         return e;
     }
     bool isLocal() const { return kind == Kind::Local; }
-    QString displayName() const { return isLocal() ? QStringLiteral("This computer") : ssh.displayName(); }
+    QString displayName() const {
+        if (isLocal()) return QStringLiteral("This computer");
+        return label.isEmpty() ? ssh.displayName() : label;
+    }
+    // "deploy@10.0.0.5:2222" when that says more than displayName(), else empty.
+    QString resolvedName() const {
+        if (isLocal() || label.isEmpty() || label == ssh.displayName()) return {};
+        return ssh.displayName();
+    }
 };
 
 // How patient a session is. Defaults suit people; tests shorten them.

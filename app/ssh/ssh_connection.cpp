@@ -1,6 +1,6 @@
 #include "app/ssh/ssh_connection.h"
 
-#include "app/ssh/destination.h"
+#include "app/ssh/jump_proxy.h"
 #include "app/ssh/known_hosts.h"
 
 #include <QFile>
@@ -119,24 +119,16 @@ std::optional<SshError> SshConnection::open(const SshTarget& target, AuthPrompte
     ssh_options_set(m_session, SSH_OPTIONS_KNOWNHOSTS, knownHosts.constData());
     ssh_options_set(m_session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
 
+    std::optional<JumpProxy> jump;
     if (!target.proxyJump.isEmpty()) {
-        // libssh 0.10 has no native jump support: run OpenSSH's client as the proxy, as
-        // ssh(1) itself does for ProxyJump. Every hop is validated first, since the command
-        // goes through /bin/sh.
-        const QStringList hops = target.proxyJump.split(QLatin1Char(','));
-        for (const QString& hop : hops) {
-            QString h = hop;
-            if (!h.startsWith(QStringLiteral("ssh://"))) h = QStringLiteral("ssh://") + h;
-            if (std::holds_alternative<QString>(parseDestination(h))) {
-                return SshError{SshError::Kind::Local,
-                                QStringLiteral("The ProxyJump setting \"%1\" is not a valid host.").arg(target.proxyJump), {}, {}};
-            }
+        auto prepared = JumpProxy::prepare(target);
+        if (auto* error = std::get_if<SshError>(&prepared)) {
+            close();
+            return *error;
         }
-        QString command = QStringLiteral("ssh -o BatchMode=yes");
-        if (hops.size() > 1) command += QStringLiteral(" -J ") + hops.mid(0, hops.size() - 1).join(QLatin1Char(','));
-        command += QStringLiteral(" -W '[%1]:%2' %3").arg(target.hostName).arg(target.port).arg(hops.back());
-        const QByteArray proxy = command.toUtf8();
-        ssh_options_set(m_session, SSH_OPTIONS_PROXYCOMMAND, proxy.constData());
+        jump = std::get<JumpProxy>(std::move(prepared));
+        const QByteArray command = jump->command();
+        ssh_options_set(m_session, SSH_OPTIONS_PROXYCOMMAND, command.constData());
     }
 
     if (ssh_connect(m_session) != SSH_OK) {
@@ -150,7 +142,7 @@ std::optional<SshError> SshConnection::open(const SshTarget& target, AuthPrompte
                        detail,
                        {}};
         close();
-        return error;
+        return jump ? jump->explainFailure(target, error) : error;
     }
     if (auto error = verifyHostKey(target, prompter)) {
         close();

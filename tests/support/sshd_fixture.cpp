@@ -220,7 +220,10 @@ void SshdFixture::listen_on(std::uint16_t port) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::inet_pton(AF_INET, m_options.bind_address.c_str(), &addr.sin_addr) != 1) {
+        errno = 0;
+        throw failure("bind_address is not an IPv4 address: " + m_options.bind_address);
+    }
     if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw failure("bind");
     if (::listen(m_listen_fd, 16) != 0) throw failure("listen");
     socklen_t len = sizeof addr;

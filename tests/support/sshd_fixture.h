@@ -29,18 +29,20 @@ struct SshdOptions {
     bool keyboard_interactive = true;
     // Extra sshd_config lines appended verbatim (e.g. "MaxAuthTries 2").
     std::vector<std::string> extra_config;
+    // Another loopback address (127.0.0.2, ...) gives a second "host" on the same machine.
+    std::string bind_address = "127.0.0.1";
 };
 
 class SshdFixture {
 public:
-    // Generates keys and config, binds 127.0.0.1:0 and starts accepting. Throws
+    // Generates keys and config, binds bind_address:0 and starts accepting. Throws
     // std::runtime_error with the reason (e.g. sshd or libpam-wrapper missing).
     explicit SshdFixture(SshdOptions options = {});
     ~SshdFixture();
     SshdFixture(const SshdFixture&) = delete;
     SshdFixture& operator=(const SshdFixture&) = delete;
 
-    std::string host() const { return "127.0.0.1"; }
+    std::string host() const { return m_options.bind_address; }
     std::uint16_t port() const { return m_port; }
     std::string user() const { return m_user; }
     std::string password() const { return m_password; }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -53,6 +55,11 @@ TEST_F(DaemonTest, SocketIsPrivateAndHelloReportsTheDaemon) {
     EXPECT_EQ(facts.value().boot_id.size(), 36u);
     EXPECT_FALSE(facts.value().kernel.empty());
     EXPECT_FALSE(facts.value().glibc.empty());
+    // Every machine has loopback: the host reports it with its whole network.
+    const auto& addresses = facts.value().addresses;
+    EXPECT_NE(std::find(addresses.begin(), addresses.end(), "127.0.0.1/8"), addresses.end())
+        << nlohmann::json(addresses).dump();
+    for (const auto& a : addresses) EXPECT_NE(a.rfind("fe80:", 0), 0u) << "link-local reported: " << a;
     if (running_as_root()) {
         EXPECT_EQ(facts.value().user, "fulcrum-test");
     }

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
@@ -439,6 +440,70 @@ TEST_F(FulcrumCtlTest, RebootVerifyOverSshStopsRefusesAndTellsUnreachableApart) 
     r = ctl({QStringLiteral("reboot-verify"), QStringLiteral("fixture"), QStringLiteral("--yes"), QStringLiteral("--timeout"), QStringLiteral("5")});
     EXPECT_EQ(r.exitCode, 3) << r.describe();
     EXPECT_FALSE(r.out.contains(QStringLiteral("Verdict"))) << r.describe();
+}
+
+// A ~/.ssh/config alias is printed as the user typed it; the resolved user@address:port only
+// beside it in status.
+TEST_F(FulcrumCtlTest, NamesAHostTheWayTheUserTypedIt) {
+    startSshd();
+    QFile config(home + QStringLiteral("/.ssh/config"));
+    ASSERT_TRUE(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral("Host web1\n  HostName 127.0.0.1\n  Port %1\n  User %2\n  IdentityFile %3\n")
+                     .arg(sshd->port())
+                     .arg(QString::fromStdString(sshd->user()), key())
+                     .toUtf8());
+    config.close();
+    const QString resolved = QStringLiteral("%1@127.0.0.1:%2").arg(QString::fromStdString(sshd->user())).arg(sshd->port());
+
+    CtlRun r = ctl({QStringLiteral("status"), QStringLiteral("web1"), QStringLiteral("--accept-new")});
+    EXPECT_EQ(r.exitCode, 1) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("not installed on web1"))) << r.describe();
+    EXPECT_TRUE(r.err.contains(QStringLiteral("Run: fulcrum-ctl deploy web1\n"))) << r.describe();
+    EXPECT_FALSE(r.err.contains(resolved)) << r.describe();
+
+    r = ctl({QStringLiteral("deploy"), QStringLiteral("web1")}, 120000);
+    ASSERT_EQ(r.exitCode, 0) << r.describe() << "\nsshd:\n" << sshd->log();
+    r = ctl({QStringLiteral("status"), QStringLiteral("web1")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    EXPECT_TRUE(r.out.startsWith(QStringLiteral("Host:     web1 (") + resolved + QStringLiteral(")\n"))) << r.describe();
+    r = ctl({QStringLiteral("status"), QStringLiteral("web1"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    EXPECT_EQ(o[QStringLiteral("host")].toString(), QStringLiteral("web1")) << r.describe();
+    EXPECT_EQ(o[QStringLiteral("target")].toString(), resolved) << r.describe();
+}
+
+// A proxy the agent gave up restarting (its port is taken) is reported as failing, with the
+// agent's reason, not as a plain "not running".
+TEST_F(FulcrumCtlTest, StatusShowsAFailingProxyAndWhy) {
+    QTcpServer squatter;
+    ASSERT_TRUE(squatter.listen(QHostAddress::LocalHost, 0));
+    const QString file = dir.path() + QStringLiteral("/site.json");
+    QFile f(file);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"listeners": [{"name": "http", "address": "127.0.0.1:%1"}],
+ "routes": [{"path_prefix": "/", "pool": "app"}], "pools": [{"name": "app", "servers": [{"address": "127.0.0.1:9"}]}]})")
+                .arg(squatter.serverPort())
+                .toUtf8());
+    f.close();
+    CtlRun r = ctl({QStringLiteral("config"), QStringLiteral("apply"), QStringLiteral("local"), file});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    QDeadlineTimer deadline(30000);
+    do {
+        r = ctl({QStringLiteral("status"), QStringLiteral("local")});
+        if (r.out.contains(QStringLiteral("FAILING"))) break;
+        QTest::qWait(500);
+    } while (!deadline.hasExpired());
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QStringList lines = r.out.split(QLatin1Char('\n'));
+    const qsizetype at = lines.indexOf(QRegularExpression(QStringLiteral("^Proxy: .*FAILING.*")));
+    ASSERT_GE(at, 0) << r.describe();
+    EXPECT_TRUE(lines.value(at + 1).contains(QStringLiteral("in use"))) << "the agent's reason: " << r.describe();
+    r = ctl({QStringLiteral("status"), QStringLiteral("local"), QStringLiteral("--json")});
+    ASSERT_EQ(r.exitCode, 0) << r.describe();
+    const QJsonObject proxy = QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("proxy")].toObject();
+    EXPECT_EQ(proxy[QStringLiteral("state")].toString(), QStringLiteral("failing")) << r.describe();
+    EXPECT_FALSE(proxy[QStringLiteral("failing_reason")].toString().isEmpty()) << r.describe();
 }
 
 TEST_F(FulcrumCtlTest, UnreachableHostExitsWithThree) {

@@ -5,13 +5,16 @@
 // tests check that the drain happened first, waited for the request in flight, and that the
 // pool was restored although the verification failed.
 #include "app/reboot/rolling_reboot.h"
+#include "app/rpc/agent_locator.h"
 #include "app/rpc/host_session.h"
+#include "app/ssh/ssh_connection.h"
 #include "tests/app/test_support.h"
 #include "tests/support/sshd_fixture.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QNetworkAccessManager>
+#include <QNetworkInterface>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTcpServer>
@@ -34,10 +37,10 @@ quint16 freePort(const QHostAddress& address) {
     return server.listen(address, 0) ? server.serverPort() : 0;
 }
 
-// An HTTP upstream on 127.0.0.2 that answers /slow after `seconds`, anything else at once.
+// An HTTP upstream (on 127.0.0.2 unless told) that answers /slow after `seconds`, anything else at once.
 class SlowUpstream {
 public:
-    explicit SlowUpstream(double seconds) {
+    explicit SlowUpstream(double seconds, const QString& address = QStringLiteral("127.0.0.2")) {
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QStringLiteral(R"(
 import http.server, sys, time
@@ -48,10 +51,10 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()
         self.wfile.write(body)
     def log_message(self, *a): pass
-s = http.server.ThreadingHTTPServer(('127.0.0.2', 0), H)
+s = http.server.ThreadingHTTPServer(('%2', 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
-)").arg(seconds)});
+)").arg(seconds).arg(address)});
         if (m_process.waitForReadyRead(10000)) m_port = quint16(m_process.readLine().trimmed().toUInt());
     }
     ~SlowUpstream() {
@@ -233,6 +236,126 @@ TEST_F(RollingRebootLocal, AServerDrainedBeforehandStaysDrainedAndRefusedPreflig
     EXPECT_EQ(serverState(), "draining");  // it was draining before: restore keeps it so
     EXPECT_EQ(target->state(), HostSession::State::Connected);  // never rebooted
     EXPECT_NE(run.restoreEvidence.toStdString().find("nothing to restore"), std::string::npos) << run.restoreEvidence.toStdString();
+}
+
+// A pool that follows the pool host's own workers may also list servers elsewhere: those on
+// the host going down are drained like any other (the followed workers are not touched).
+TEST_F(RollingRebootLocal, ExplicitServersOfAFollowWorkersPoolAreDrainedToo) {
+    SlowUpstream upstream(0);
+    ASSERT_NE(upstream.port(), 0);
+    const quint16 listen = freePort(QHostAddress::LocalHost);
+    const quint16 workerPort = freePort(QHostAddress::LocalHost);
+    ASSERT_TRUE(listen && workerPort);
+    const std::string explicitServer = "127.0.0.2:" + std::to_string(upstream.port());
+    protocol::ConfigApplyParams apply;
+    apply.config.document = {
+        {"listeners", {{{"name", "http"}, {"address", "127.0.0.1:" + std::to_string(listen)}}}},
+        {"routes", {{{"path_prefix", "/"}, {"pool", "app"}}}},
+        {"pools", {{{"name", "app"}, {"follow_workers", "web"}, {"servers", {{{"address", explicitServer}}}}}}},
+        {"workers", {{{"name", "web"},
+                      {"command", {"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"}},
+                      {"ports", {workerPort}}}}}};
+    const auto applied = call<method::ConfigApply>(*pool, apply);
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+
+    RebootOptions options;
+    options.proceedDespiteWarnings = true;
+    options.rebootCommand = QStringLiteral("kill %1").arg(target->agent()->daemon_pid);
+    QStringList lines;
+    const auto& run = runToEnd(options, {pool.get()}, &lines);
+    const std::string drained = run.drainEvidence.toStdString();
+    EXPECT_NE(drained.find("draining " + explicitServer + " in pool app (was active)"), std::string::npos)
+        << drained << "\n" << lines.join('\n').toStdString();
+    EXPECT_EQ(drained.find(std::to_string(workerPort)), std::string::npos) << "a followed worker was touched: " << drained;
+    EXPECT_TRUE(run.restoreOk) << run.restoreEvidence.toStdString();
+    EXPECT_NE(run.restoreEvidence.toStdString().find("restored " + explicitServer + " in pool app to active"), std::string::npos)
+        << run.restoreEvidence.toStdString();
+
+    // The document keeps following the workers, with the explicit server active again.
+    const auto current = call<method::ConfigGet>(*pool, {});
+    ASSERT_TRUE(current.ok());
+    const auto& appPool = current.value().document["pools"][0];
+    EXPECT_EQ(appPool.value("follow_workers", std::string()), "web");
+    ASSERT_EQ(appPool["servers"].size(), 1u) << appPool.dump();
+    EXPECT_EQ(appPool["servers"][0].value("state", std::string("active")), "active");
+    const auto history = call<method::ConfigHistory>(*pool, {});
+    ASSERT_TRUE(history.ok());
+    ASSERT_GE(history.value().entries.size(), 3u);
+    EXPECT_EQ(history.value().entries[1].comment, "rolling reboot: drain 127.0.0.2");
+}
+
+// The host is reached over SSH at 127.0.0.2, but the pool names its server 127.0.0.3 (and, when
+// this machine has one, its LAN address): both are the host's by what it reports itself, so
+// both are drained. The pool host is on the same machine (same boot_id), so loopback counts.
+TEST_F(RollingRebootLocal, ServersNamedByAnotherAddressOfTheHostAreDrained) {
+    testing::SshdOptions sshdOptions;
+    sshdOptions.bind_address = "127.0.0.2";
+    testing::SshdFixture sshd(sshdOptions);
+    SshTarget t = test::fixtureTarget(sshd, HostKeyPolicy::AcceptNew);
+    t.identityFiles << QString::fromStdString(sshd.user_key_path());
+    t.identitiesOnly = true;
+    {
+        SshConnection connection;
+        NoPrompter none;
+        ASSERT_FALSE(connection.open(t, none)) << sshd.log();
+        ASSERT_TRUE(std::holds_alternative<ExecResult>(connection.exec("mkdir -p ~/.local/lib/fulcrum")));
+        ASSERT_FALSE(connection.upload(locateAgentBinary().path,
+                                       QString::fromStdString(sshd.remote_home()) + QStringLiteral("/.local/lib/fulcrum/fulcrum-agent"),
+                                       0755, {}));
+    }
+    HostSession overSsh(HostEndpoint::overSsh(t), nullptr, test::fastSessionTimings());
+    overSsh.open();
+    ASSERT_TRUE(waitUntil([&] { return overSsh.state() == HostSession::State::Connected; }, 20000))
+        << overSsh.statusText().toStdString() << sshd.log();
+
+    SlowUpstream upstream(0, QStringLiteral("127.0.0.3"));
+    ASSERT_NE(upstream.port(), 0);
+    const std::string loopbackServer = "127.0.0.3:" + std::to_string(upstream.port());
+    nlohmann::json servers = {{{"address", loopbackServer}}};
+    QString lan;
+    for (const QHostAddress& a : QNetworkInterface::allAddresses())
+        if (a.protocol() == QAbstractSocket::IPv4Protocol && !a.isLoopback() && !a.isLinkLocal()) lan = a.toString();
+    if (!lan.isEmpty()) servers.push_back({{"address", lan.toStdString() + ":9"}});
+    const quint16 listen = freePort(QHostAddress::LocalHost);
+    protocol::ConfigApplyParams apply;
+    apply.config.document = {{"listeners", {{{"name", "http"}, {"address", "127.0.0.1:" + std::to_string(listen)}}}},
+                             {"routes", {{{"path_prefix", "/"}, {"pool", "app"}}}},
+                             {"pools", {{{"name", "app"}, {"servers", servers}}}}};
+    ASSERT_TRUE(call<method::ConfigApply>(*pool, apply).ok());
+
+    DrainOptions drain;
+    drain.inFlightTimeout = std::chrono::seconds(20);
+    drain.pollInterval = std::chrono::milliseconds(300);
+    RebootOptions options;
+    options.proceedDespiteWarnings = true;
+    options.rebootCommand = QStringLiteral("kill %1").arg(overSsh.agent()->daemon_pid);
+    // No addresses given: the SSH host name (127.0.0.2) plus what the host reports.
+    rolling = std::make_unique<RollingReboot>(QVector<RollingHost>{{&overSsh, {}}}, QVector<HostSession*>{pool.get()}, options, drain);
+    QStringList lines;
+    QObject::connect(rolling.get(), &RollingReboot::progress, [&lines](int, const QString& l) { lines << l; });
+    rolling->start();
+    ASSERT_TRUE(waitUntil([&] { return rolling->verdict() != Verdict::Running; }, 60000)) << lines.join('\n').toStdString();
+    const auto& run = rolling->hosts()[0];
+    const std::string drained = run.drainEvidence.toStdString();
+    EXPECT_NE(drained.find("draining " + loopbackServer + " in pool app (was active)"), std::string::npos)
+        << drained << "\n" << lines.join('\n').toStdString();
+    if (!lan.isEmpty()) {
+        EXPECT_NE(drained.find(lan.toStdString() + ":9 in pool app (was active)"), std::string::npos) << drained;
+    }
+    EXPECT_TRUE(run.restoreOk) << run.restoreEvidence.toStdString();
+    EXPECT_NE(run.restoreEvidence.toStdString().find("restored " + loopbackServer + " in pool app to active"), std::string::npos)
+        << run.restoreEvidence.toStdString();
+    rolling.reset();
+    overSsh.close();
+}
+
+TEST(PoolDrainAddresses, LoopbackNetworksMatchEveryAddressInside) {
+    const QStringList loopback{QStringLiteral("127.0.0.1/8"), QStringLiteral("::1/128")};
+    EXPECT_TRUE(PoolDrain::addressInNetworks(QStringLiteral("127.0.0.3:8000"), loopback));
+    EXPECT_TRUE(PoolDrain::addressInNetworks(QStringLiteral("[::1]:8000"), loopback));
+    EXPECT_FALSE(PoolDrain::addressInNetworks(QStringLiteral("128.0.0.1:8000"), loopback));
+    EXPECT_FALSE(PoolDrain::addressInNetworks(QStringLiteral("localhost:8000"), loopback));  // names: exact only
+    EXPECT_FALSE(PoolDrain::addressInNetworks(QStringLiteral("127.0.0.3:8000"), {QStringLiteral("not a network")}));
 }
 
 TEST_F(RollingRebootLocal, APoolHostThatCannotBeEditedStopsBeforeAnyReboot) {
