@@ -20,9 +20,11 @@ std::vector<std::string> WorkerGroupSpec::argv_for(int index) const {
     return argv;
 }
 
-std::string WorkerGroupSpec::command_line() const {
+std::string WorkerGroupSpec::command_line() const { return shown_command_line(command); }
+
+std::string shown_command_line(const std::vector<std::string>& argv) {
     std::string line;
-    for (const auto& arg : command) {
+    for (const auto& arg : argv) {
         if (!line.empty()) line += ' ';
         std::string shown;
         for (char c : arg) shown += c == '\n' ? std::string("\\n") : std::string(1, c);

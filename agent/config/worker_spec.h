@@ -45,4 +45,8 @@ struct WorkerGroupSpec {
     std::string command_line() const;
 };
 
+// argv as one readable line (arguments with spaces or quotes in single quotes, newlines as \n):
+// the template for the panel, an instance's real command for its log.
+std::string shown_command_line(const std::vector<std::string>& argv);
+
 }  // namespace fulcrum::agent

@@ -105,7 +105,7 @@ void WorkerInstance::spawn() {
     m_start_ticks = read_proc_stat(m_pid).value_or(ProcStat{}).start_ticks;
     m_cpu_ticks = 0;
     m_cpu_sampled_ms = 0;
-    log_event("started pid " + std::to_string(m_pid) + ": " + spec.command_line());
+    log_event("started pid " + std::to_string(m_pid) + ": " + shown_command_line(request.argv));
     const auto generation = m_generation;
     std::weak_ptr<WorkerInstance> weak = weak_from_this();
     m_ctx.watcher.watch_child(m_pid, [weak, generation](protocol::ExitInfo info) {

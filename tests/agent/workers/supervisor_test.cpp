@@ -75,7 +75,12 @@ TEST_F(WorkersTest, WaitressGroupRunsHealthyServesAndStopsAndStarts) {
     ASSERT_TRUE(tail.ok()) << tail.error().message;
     bool started = false, serving = false;
     for (const auto& line : tail.value().lines) {
-        if (line.stream == "agent" && line.text.find("started pid") != std::string::npos) started = true;
+        // The instance's real command: its own port, not the group's {port} template.
+        if (line.stream == "agent" && line.text.find("started pid") != std::string::npos) {
+            started = true;
+            EXPECT_NE(line.text.find(std::to_string(base)), std::string::npos) << line.text;
+            EXPECT_EQ(line.text.find("{port}"), std::string::npos) << line.text;
+        }
         // waitress logs to stderr, and it stays marked as such.
         if (line.stream == "stderr" && line.text.find("Serving on") != std::string::npos) serving = true;
     }
