@@ -642,7 +642,8 @@ private:
 
     // The request body, streamed: what is in the buffer, then reads from the client. Chunked
     // bodies are re-chunked from the decoded pieces; trailers are dropped.
-    awaitable<bool> forward_body(const RequestInfo& req, bool& client_failed) {
+    awaitable<bool> forward_body(pool::PoolRuntime& pool, pool::ServerRuntime& server, const RequestInfo& req,
+                                 bool& client_failed) {
         std::vector<std::string_view> pieces;
         std::vector<asio::const_buffer> buffers;
         std::string sizes;
@@ -681,8 +682,9 @@ private:
             if (!buffers.empty()) {
                 arm(Phase::upstream_io, m_current_pool_timeout);
                 asio::error_code ec;
-                co_await asio::async_write(*m_upstream, buffers, asio::redirect_error(asio::use_awaitable, ec));
+                const auto n = co_await asio::async_write(*m_upstream, buffers, asio::redirect_error(asio::use_awaitable, ec));
                 disarm();
+                count_to_upstream(pool, server, n);
                 if (ec) co_return false;
                 m_body_sent = true;
             }
@@ -756,23 +758,23 @@ private:
             const bool reused = reuse_upstream(pool, server, req.idempotent && !req.has_body);
             if (!reused && !co_await connect_upstream(pool, server)) {
                 // Nothing was sent: always safe to move on.
-                server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+                count_failure(pool, server);
                 if (selection.index < 64) input.tried |= 1ull << selection.index;
-                add(pool.stats().retries);
-                add(server.stats.retries);
+                count_retry(pool, server);
                 continue;
             }
             // Send the head.
             arm(Phase::upstream_io, cfg.response_timeout_ms);
             asio::error_code ec;
-            co_await asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), asio::redirect_error(asio::use_awaitable, ec));
+            const auto head_sent =
+                co_await asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), asio::redirect_error(asio::use_awaitable, ec));
             disarm();
-            add(server.stats.bytes_in, m_x->upstream_head.size());
+            count_to_upstream(pool, server, head_sent);
             bool client_failed = false;
             bool sent_ok = !ec;
             if (sent_ok && req.has_body) {
                 compact();
-                sent_ok = co_await forward_body(req, client_failed);
+                sent_ok = co_await forward_body(pool, server, req, client_failed);
             }
             if (client_failed) {
                 drop_upstream();
@@ -793,7 +795,7 @@ private:
             drop_upstream();
             // A pooled connection that died before answering says nothing about the server
             // now (it closed that connection while idle); the retry's fresh one will.
-            if (!(reused && !got_byte && !timed_out)) server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+            if (!(reused && !got_byte && !timed_out)) count_failure(pool, server);
             if (got_byte) co_return false;  // the client already has part of an answer
             // A stale keep-alive connection closed under us, or a failure before any
             // response byte: idempotent bodyless requests may go once more elsewhere; a
@@ -805,8 +807,7 @@ private:
             if (req.idempotent && !req.has_body && (reused || replays < 1) && !timed_out) {
                 if (!reused) ++replays;
                 if (selection.index < 64 && !reused) input.tried |= 1ull << selection.index;
-                add(pool.stats().retries);
-                add(server.stats.retries);
+                count_retry(pool, server);
                 continue;
             }
             const int status = timed_out ? 504 : 502;
@@ -817,6 +818,31 @@ private:
             server.stats.count_status(status);
             co_return false;
         }
+    }
+
+    // Upstream-side counters: a pool's are the sum of its servers' (bytes_in is what went to
+    // the upstream, bytes_out what came back); the listener counts the failures and retries
+    // of the requests it accepted. Relaxed adds only, on the hot path.
+    void count_to_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, std::size_t n) {
+        add(server.stats.bytes_in, n);
+        add(pool.stats().bytes_in, n);
+    }
+    void count_from_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, std::size_t n) {
+        add(server.stats.bytes_out, n);
+        add(pool.stats().bytes_out, n);
+    }
+    // A failure that counts against the server (passive health); the server's own counter is
+    // added by report_failure.
+    void count_failure(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
+        const auto& cfg = pool.config();
+        server.report_failure(pool::now_ms(), cfg.max_fails, cfg.fail_timeout_ms);
+        add(pool.stats().failures);
+        add(m_listener_stats->failures);
+    }
+    void count_retry(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
+        add(server.stats.retries);
+        add(pool.stats().retries);
+        add(m_listener_stats->retries);
     }
 
     // Not a coroutine: the caller awaits the read itself (a wrapper coroutine cost a frame
@@ -853,6 +879,7 @@ private:
                 const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
                 disarm();
                 m_up_filled += n;
+                count_from_upstream(pool, server, n);
                 if (ec || n == 0) co_return -1;
             }
             if (result.status == http::HttpParser::Status::error) co_return -1;
@@ -871,7 +898,6 @@ private:
         note_status(head.status);
         server.stats.count_status(head.status);
         pool.stats().count_status(head.status);
-        add(server.stats.bytes_out, m_up_filled);
         const bool upgrade = head.status == 101 && req.upgrade;
         if (head.status == 101 && !req.upgrade) co_return -1;
         const bool dechunk = head.chunked && !req.http11;
@@ -896,7 +922,7 @@ private:
         if (upgrade) {
             if (m_up_filled > body_at) buffers.push_back(asio::buffer(m_upstream_buffer.get() + body_at, m_up_filled - body_at));
             if (!co_await write_client(buffers)) co_return 0;
-            co_await tunnel();
+            co_await tunnel(pool, server);
             co_return 0;
         }
         bool extra_bytes = false;
@@ -937,7 +963,7 @@ private:
             const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
             disarm();
             m_up_filled += n;
-            add(server.stats.bytes_out, n);
+            count_from_upstream(pool, server, n);
             if (ec || n == 0) {
                 if (!ec || ec == asio::error::eof) {
                     if (m_x->response.finish().status == http::HttpParser::Status::message_complete) {
@@ -969,38 +995,41 @@ private:
     }
 
     // WebSocket (or any 101 upgrade): bytes both ways until either side closes.
-    awaitable<void> tunnel() {
+    awaitable<void> tunnel(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
         using namespace asio::experimental::awaitable_operators;
         // Bytes the client sent after its upgrade request go first.
         if (m_filled > m_start) {
             asio::error_code ec;
-            co_await asio::async_write(*m_upstream, asio::buffer(m_buffer.get() + m_start, m_filled - m_start),
-                                       asio::redirect_error(asio::use_awaitable, ec));
+            const auto n = co_await asio::async_write(*m_upstream, asio::buffer(m_buffer.get() + m_start, m_filled - m_start),
+                                                      asio::redirect_error(asio::use_awaitable, ec));
+            count_to_upstream(pool, server, n);
             if (ec) co_return;
         }
         m_start = m_filled = 0;
-        co_await (pump_client_to_upstream() || pump_upstream_to_client());
+        co_await (pump_client_to_upstream(pool, server) || pump_upstream_to_client(pool, server));
         drop_upstream();
     }
 
-    awaitable<void> pump_client_to_upstream() {
+    awaitable<void> pump_client_to_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
         char data[16384];
         while (true) {
             asio::error_code ec;
             const auto n = co_await m_stream.async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
             if (ec || n == 0) co_return;
             add(m_listener_stats->bytes_in, n);
-            co_await asio::async_write(*m_upstream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
+            const auto sent = co_await asio::async_write(*m_upstream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
+            count_to_upstream(pool, server, sent);
             if (ec) co_return;
         }
     }
 
-    awaitable<void> pump_upstream_to_client() {
+    awaitable<void> pump_upstream_to_client(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
         char data[16384];
         while (true) {
             asio::error_code ec;
             const auto n = co_await m_upstream->async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
             if (ec || n == 0) co_return;
+            count_from_upstream(pool, server, n);
             co_await asio::async_write(m_stream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             add(m_listener_stats->bytes_out, n);

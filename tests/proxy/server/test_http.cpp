@@ -105,6 +105,16 @@ std::string TestUpstream::raw() const {
     return m_raw;
 }
 
+std::uint64_t TestUpstream::received_bytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_raw.size();
+}
+
+bool TestUpstream::send_counted(int fd, const char* data, std::size_t size) {
+    m_sent_bytes += size;
+    return ::send(fd, data, size, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
+}
+
 void TestUpstream::accept_loop() {
     while (!m_stopping) {
         const int fd = ::accept4(m_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -127,7 +137,7 @@ void TestUpstream::serve(int fd) {
             pollfd p{fd, POLLIN, 0};
             if (::poll(&p, 1, m_idle_close_ms.load()) == 0) {
                 const std::string stray = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-                ::send(fd, stray.data(), stray.size(), MSG_NOSIGNAL);
+                send_counted(fd, stray.data(), stray.size());
                 break;
             }
         }
@@ -182,12 +192,17 @@ void TestUpstream::serve(int fd) {
             // A WebSocket-style upgrade: 101, then echo every byte until the peer closes.
             const std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + request.headers["upgrade"] +
                                           "\r\nConnection: Upgrade\r\n\r\n";
-            if (::send(fd, switching.data(), switching.size(), MSG_NOSIGNAL) < 0) break;
-            if (!buffer.empty() && ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL) < 0) break;
+            if (!send_counted(fd, switching.data(), switching.size())) break;
+            if (!buffer.empty() && !send_counted(fd, buffer.data(), buffer.size())) break;
             char data[4096];
             while (!m_stopping) {
                 const auto n = ::recv(fd, data, sizeof data, 0);
-                if (n <= 0 || ::send(fd, data, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) break;
+                if (n <= 0) break;
+                {
+                    std::lock_guard lock(m_mutex);
+                    m_raw.append(data, static_cast<std::size_t>(n));
+                }
+                if (!send_counted(fd, data, static_cast<std::size_t>(n))) break;
             }
             break;
         }
@@ -206,7 +221,7 @@ void TestUpstream::serve(int fd) {
         if (request.headers.count("x-forwarded-for")) response += "X-Seen-For: " + request.headers["x-forwarded-for"] + "\r\n";
         response += "\r\n";
         if (request.method != "HEAD") response += body;
-        if (::send(fd, response.data(), response.size(), MSG_NOSIGNAL) < 0) break;
+        if (!send_counted(fd, response.data(), response.size())) break;
         if (request.headers["connection"] == "close") break;
         if (mode == Mode::close_after_answer && !health) break;
     }

@@ -48,10 +48,15 @@ public:
     int health_requests() const { return m_health.load(); }
     std::vector<RecordedRequest> recorded() const;
     std::string raw() const;  // every byte received, in order (per connection appended)
+    // Bytes received (raw().size()) and sent, tunnelled ones included; a response's bytes are
+    // counted before its send, so a client holding the answer sees them.
+    std::uint64_t received_bytes() const;
+    std::uint64_t sent_bytes() const { return m_sent_bytes.load(); }
 
 private:
     void accept_loop();
     void serve(int fd);
+    bool send_counted(int fd, const char* data, std::size_t size);
 
     std::string m_name;
     int m_listen_fd = -1;
@@ -64,6 +69,7 @@ private:
     std::atomic<int> m_requests{0};
     std::atomic<int> m_connections{0};
     std::atomic<int> m_health{0};
+    std::atomic<std::uint64_t> m_sent_bytes{0};
     mutable std::mutex m_mutex;
     std::vector<RecordedRequest> m_recorded;
     std::string m_raw;
