@@ -11,6 +11,7 @@
 #include "app/models/worker_model.h"
 #include "app/rpc/host_session.h"
 #include "tests/ui/gui_test_support.h"
+#include "tests/ui/tls_test_support.h"
 #include "ui/HostPage.h"
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
@@ -38,11 +39,9 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSslCertificate>
-#include <QSslSocket>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSysInfo>
@@ -388,25 +387,16 @@ private slots:
         QVERIFY(dir.isValid());
         const QString cert = dir.filePath(QStringLiteral("upload.test.crt")), key = dir.filePath(QStringLiteral("upload.test.key"));
         const QString otherKey = dir.filePath(QStringLiteral("other.key")), lockedKey = dir.filePath(QStringLiteral("locked.key"));
-        const auto openssl = [](const QStringList& args) {
-            QProcess p;
-            p.start(QStringLiteral("openssl"), args);
-            return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-        };
-        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                         QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
-                         QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("30"),
-                         QStringLiteral("-subj"), QStringLiteral("/CN=upload.test"), QStringLiteral("-addext"),
-                         QStringLiteral("subjectAltName=DNS:upload.test,IP:127.0.0.1")}));
-        QVERIFY(openssl({QStringLiteral("genpkey"), QStringLiteral("-algorithm"), QStringLiteral("EC"), QStringLiteral("-pkeyopt"),
-                         QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-out"), otherKey}));
-        QVERIFY(openssl({QStringLiteral("pkey"), QStringLiteral("-in"), key, QStringLiteral("-aes256"), QStringLiteral("-passout"),
-                         QStringLiteral("pass:secret"), QStringLiteral("-out"), lockedKey}));
+        QVERIFY(test::makeCertificatePair(cert, key, QStringLiteral("upload.test"), QStringLiteral("DNS:upload.test,IP:127.0.0.1"), 30));
+        QVERIFY(test::openssl({QStringLiteral("genpkey"), QStringLiteral("-algorithm"), QStringLiteral("EC"), QStringLiteral("-pkeyopt"),
+                               QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-out"), otherKey}));
+        QVERIFY(test::openssl({QStringLiteral("pkey"), QStringLiteral("-in"), key, QStringLiteral("-aes256"), QStringLiteral("-passout"),
+                               QStringLiteral("pass:secret"), QStringLiteral("-out"), lockedKey}));
         QFile keyFile(key);
         QVERIFY(keyFile.open(QIODevice::ReadOnly));
         const QByteArray keyPem = keyFile.readAll();
-        const QByteArray keyBody = keyPem.split('\n').value(1);  // a line of the key's base64
-        QVERIFY(keyBody.size() > 20);
+        const QByteArrayList keyLines = test::keyBodyLines(key);
+        QVERIFY(!keyLines.isEmpty());
 
         // Everything the panel logs while it works, to look for the key afterwards.
         static QStringList logged;
@@ -470,18 +460,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(config->appliedVersion() > before, 10000);
         const QSslCertificate expected = QSslCertificate::fromPath(cert).value(0);
         QSslCertificate served;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                QSslSocket socket;
-                socket.setPeerVerifyMode(QSslSocket::VerifyNone);
-                socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, QStringLiteral("upload.test"));
-                if (!socket.waitForEncrypted(3000)) return false;
-                served = socket.peerCertificate();
-                return true;
-            }(),
-            15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(served = test::servedCertificate(QStringLiteral("127.0.0.1"), port, QStringLiteral("upload.test"))).isNull(),
+                                 15000);
         QCOMPARE(served, expected);
-        for (const QString& line : logged) QVERIFY2(!line.toUtf8().contains(keyBody), "the key was logged");
+        for (const QString& line : logged) {
+            for (const QByteArray& secret : keyLines) QVERIFY2(!line.toUtf8().contains(secret), "the key was logged");
+        }
     }
 
     // The proxy child cannot start because another process holds its listener's port: the

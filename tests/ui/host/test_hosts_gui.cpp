@@ -18,6 +18,7 @@
 #include "app/ssh/host_key.h"
 #include "tests/support/sshd_fixture.h"
 #include "tests/ui/gui_test_support.h"
+#include "tests/ui/tls_test_support.h"
 #include "ui/HostPage.h"
 #include "ui/MainWindow.h"
 #include "ui/Settings.h"
@@ -29,13 +30,20 @@
 #include "ui/host/RebootTargets.h"
 #include "ui/host/WorkersController.h"
 #include "ui/pages/PoolsPage.h"
+#include "ui/pages/StaticHttpsPage.h"
 #include "ui/widgets/MessageBanner.h"
+#include "ui/widgets/StagedChangesBar.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QComboBox>
 #include <QCompleter>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QInputDialog>
@@ -51,12 +59,14 @@
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSslCertificate>
 #include <QStringListModel>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeWidget>
 
 #include <atomic>
@@ -69,6 +79,10 @@
 #include <memory>
 #include <sstream>
 #include <thread>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace fulcrum;
 using namespace fulcrum::ui;
@@ -93,6 +107,9 @@ private:
     QString m_web1;  // the added host's id
     qint64 m_localDaemon = 0;
     quint16 m_remoteWorkers = 0;
+    quint16 m_tlsPort = 0;      // web1's HTTPS listener
+    QString m_handMadeCert;     // a certificate put on web1 without the panel, and its key
+    QString m_handMadeKey;
 
     // When a modal dialog opens, `fill` runs on it (exec() blocks the stack below).
     void onNextDialog(std::function<void(QWidget*)> fill, int triesLeft = 1200) {
@@ -147,6 +164,44 @@ private:
     // The partial files of an agent upload in progress on the host.
     static QStringList uploadsIn(const QString& dir) {
         return QDir(dir).entryList({QStringLiteral(".fulcrum-agent.upload-*")}, QDir::Files | QDir::Hidden);
+    }
+
+    // A certificate and key put on web1 by hand, as its admin would have before Fulcrum: in a
+    // directory of the remote home, owned by the remote user so its proxy can read the key.
+    // Valid for 5 days, so the page must warn that it runs out.
+    bool placeHandMadeCertificate() {
+        const QString dir = q(m_sshd->remote_home()) + QStringLiteral("/certs");
+        m_handMadeCert = dir + QStringLiteral("/hand.test.crt");
+        m_handMadeKey = dir + QStringLiteral("/hand.test.key");
+        if (!QDir().mkpath(dir) || !test::makeCertificatePair(m_handMadeCert, m_handMadeKey, QStringLiteral("hand.test"),
+                                                             QStringLiteral("DNS:hand.test,IP:127.0.0.1"), 5))
+            return false;
+        const passwd* owner = ::getpwnam(m_sshd->user().c_str());
+        if (!owner) return false;
+        for (const QString& path : {dir, m_handMadeCert, m_handMadeKey}) {
+            if (::chown(QFile::encodeName(path).constData(), owner->pw_uid, owner->pw_gid) != 0) return false;
+        }
+        return ::chmod(QFile::encodeName(m_handMadeKey).constData(), 0600) == 0;
+    }
+
+    // The regular files under `roots` that hold any of `needles`.
+    static QStringList filesContaining(const QStringList& roots, const QByteArrayList& needles) {
+        QStringList found;
+        for (const QString& root : roots) {
+            QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::NoSymLinks, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile file(it.next());
+                if (file.size() > 64 * 1024 * 1024 || !file.open(QIODevice::ReadOnly)) continue;
+                const QByteArray content = file.readAll();
+                for (const QByteArray& needle : needles) {
+                    if (content.contains(needle)) {
+                        found << file.fileName();
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     // Fills the wizard's pages and goes to the deploy page, which starts connecting.
@@ -364,6 +419,122 @@ private slots:
         auto stored = callSync<protocol::method::ConfigGet>(local->session()->rpc(), {});
         QVERIFY(stored.ok());
         QCOMPARE(stored.value().document["pools"][0]["servers"].size(), std::size_t(2));
+    }
+
+    // Upload a certificate and key to a remote host (SFTP over the host's own SSH connection):
+    // web1's HTTPS listener already serves a certificate someone put on the host by hand; the
+    // uploaded pair joins it on that listener, is applied from the page's staged-changes bar,
+    // and a TLS client asking for its name gets exactly that certificate from web1's proxy.
+    // On the host the key is mode 0600, owned by the agent's user; no log and no other file,
+    // here or on the host, holds a line of it.
+    void uploadACertificateToARemoteHostAndServeIt() {
+        QVERIFY(!m_web1.isEmpty());
+        auto* remote = m_hosts->host(m_web1);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString cert = dir.filePath(QStringLiteral("upload.test.crt")), key = dir.filePath(QStringLiteral("upload.test.key"));
+        QVERIFY(test::makeCertificatePair(cert, key, QStringLiteral("upload.test"), QStringLiteral("DNS:upload.test,DNS:www.upload.test"), 30));
+        const QByteArrayList keyLines = test::keyBodyLines(key);
+        QVERIFY(!keyLines.isEmpty());
+
+        // The certificate already on the host, put there without the panel.
+        m_tlsPort = freePort();
+        QVERIFY(placeHandMadeCertificate());
+        auto stored = callSync<protocol::method::ConfigGet>(remote->session()->rpc(), {});
+        QVERIFY(stored.ok());
+        nlohmann::json doc = stored.value().document;
+        doc["listeners"] = nlohmann::json::array(
+            {{{"name", "https"},
+              {"address", QStringLiteral("127.0.0.1:%1").arg(m_tlsPort).toStdString()},
+              {"tls", {{"certificates", nlohmann::json::array({{{"cert", m_handMadeCert.toStdString()},
+                                                                 {"key", m_handMadeKey.toStdString()}}})}}}}});
+        protocol::ConfigApplyParams params;
+        params.config.document = doc;
+        params.comment = "gui test: an HTTPS listener with a certificate put on the host by hand";
+        auto applied = callSync<protocol::method::ConfigApply>(remote->session()->rpc(), params);
+        QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
+        QTRY_VERIFY_WITH_TIMEOUT(!test::servedCertificate(QStringLiteral("127.0.0.1"), m_tlsPort, QStringLiteral("hand.test")).isNull(),
+                                 15000);
+
+        // Everything the panel logs while it works, to look for the key afterwards.
+        static QStringList logged;
+        logged.clear();
+        const auto previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString& text) { logged << text; });
+        const auto restore = qScopeGuard([previous] { qInstallMessageHandler(previous); });
+
+        m_window->selectHost(m_web1);
+        auto* hostPage = m_window->hostPage(m_web1);
+        hostPage->setSection(HostPage::StaticHttps);
+        auto* page = hostPage->staticHttps();
+        auto* config = remote->config();
+        QTRY_VERIFY_WITH_TIMEOUT(config->applied().value(QStringLiteral("listeners")).toArray().size() == 1, 10000);
+        QCOMPARE(config->changeCount(), 0);
+        onNextDialog([&](QWidget* dialog) {
+            QCOMPARE(dialog->objectName(), QStringLiteral("uploadCertificateDialog"));
+            dialog->findChild<QLineEdit*>(QStringLiteral("certificateFileEdit"))->setText(cert);
+            dialog->findChild<QLineEdit*>(QStringLiteral("keyFileEdit"))->setText(key);
+            auto* listener = dialog->findChild<QComboBox*>(QStringLiteral("certificateListenerCombo"));
+            const int https = listener->findData(QStringLiteral("https"));
+            QVERIFY(https >= 0);  // the host's own TLS listener is offered
+            listener->setCurrentIndex(https);
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QTest::mouseClick(page->findChild<QToolButton*>(QStringLiteral("uploadCertificateButton")), Qt::LeftButton);
+        auto* banner = page->banner();
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->level() != MessageBanner::Level::Info, 30000);
+        QVERIFY2(banner->level() == MessageBanner::Level::Positive,
+                 qPrintable(banner->text() + QLatin1Char(' ') +
+                            banner->findChild<QLabel*>(QStringLiteral("messageBannerDetails"))->text()));
+        QVERIFY(banner->text().contains(QStringLiteral("upload.test")));
+
+        // On the host, where the agent keeps its TLS files: the same bytes, the key 0600 and the
+        // agent's user's own.
+        const QString tls = q(m_sshd->remote_home()) + QStringLiteral("/.local/state/fulcrum/tls");
+        const QString installedKey = tls + QStringLiteral("/upload.test.key");
+        QFile original(key), installed(installedKey);
+        QVERIFY(original.open(QIODevice::ReadOnly) && installed.open(QIODevice::ReadOnly));
+        QCOMPARE(installed.readAll(), original.readAll());
+        struct stat st {};
+        QCOMPARE(::stat(QFile::encodeName(installedKey).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0600));
+        const passwd* owner = ::getpwnam(m_sshd->user().c_str());
+        QVERIFY(owner);
+        QCOMPARE(st.st_uid, owner->pw_uid);
+        QVERIFY(QDir(tls).entryList({QStringLiteral("*.upload-*")}, QDir::Files | QDir::Hidden).isEmpty());
+
+        // Staged on the existing listener beside the hand-made certificate, then applied.
+        const QJsonArray staged = config->staged()
+                                      .value(QStringLiteral("listeners"))
+                                      .toArray()
+                                      .at(0)
+                                      .toObject()
+                                      .value(QStringLiteral("tls"))
+                                      .toObject()
+                                      .value(QStringLiteral("certificates"))
+                                      .toArray();
+        QCOMPARE(staged.size(), 2);
+        QCOMPARE(staged.at(1).toObject().value(QStringLiteral("key")).toString(), installedKey);
+        const qint64 before = config->appliedVersion();
+        QTest::mouseClick(page->stagedBar()->findChild<QPushButton*>(QStringLiteral("applyButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(config->appliedVersion() > before, 15000);
+
+        // web1's proxy serves exactly the uploaded certificate for its names, and still the
+        // hand-made one for its own.
+        const QSslCertificate expected = QSslCertificate::fromPath(cert).value(0);
+        QVERIFY(!expected.isNull());
+        QTRY_COMPARE_WITH_TIMEOUT(test::servedCertificate(QStringLiteral("127.0.0.1"), m_tlsPort, QStringLiteral("www.upload.test")),
+                                  expected, 15000);
+        QCOMPARE(test::servedCertificate(QStringLiteral("127.0.0.1"), m_tlsPort, QStringLiteral("hand.test")),
+                 QSslCertificate::fromPath(m_handMadeCert).value(0));
+
+        // No line of the key anywhere else: the panel's log, sshd's log, and every file of this
+        // desktop's and the host's home (the agent's state and logs among them).
+        for (const QString& line : logged) {
+            for (const QByteArray& secret : keyLines) QVERIFY2(!line.toUtf8().contains(secret), "the panel logged the key");
+        }
+        for (const QByteArray& secret : keyLines) QVERIFY2(!QByteArray::fromStdString(m_sshd->log()).contains(secret), "sshd logged the key");
+        const QStringList holders = filesContaining({m_home.path(), m_state.path(), q(m_sshd->remote_home())}, keyLines);
+        QCOMPARE(holders, QStringList{installedKey});
     }
 
     void removingAHostForgetsItButLeavesTheServerAlone() {
