@@ -1,5 +1,7 @@
 #include "tests/support/sshd_fixture.h"
 
+#include "tests/support/process_sweep.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -99,10 +101,6 @@ void chown_tree(const std::string& root, uid_t uid, gid_t gid) {
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
         ::lchown(entry.path().c_str(), uid, gid);
     }
-}
-
-bool path_is_under(const std::string& path, const std::string& dir) {
-    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
 }  // namespace
@@ -353,37 +351,7 @@ void SshdFixture::remove_pam_wrapper_leftovers() const {
 std::string SshdFixture::log() const { return read_file(m_dir + "/sshd.log"); }
 
 void SshdFixture::kill_processes_under(const std::string& dir) {
-    if (dir.empty()) return;
-    for (int round = 0; round < 3; ++round) {
-        bool found = false;
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-            const std::string name = entry.path().filename();
-            if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-            const pid_t pid = std::stoi(name);
-            if (pid == ::getpid()) continue;
-            bool ours = false;
-            std::error_code link_ec;
-            const auto exe = fs::read_symlink(entry.path() / "exe", link_ec);
-            if (!link_ec && path_is_under(exe.string(), dir)) ours = true;
-            if (!ours) {
-                std::ifstream env(entry.path() / "environ", std::ios::binary);
-                std::string var;
-                while (!ours && std::getline(env, var, '\0')) {
-                    for (const char* key : {"HOME=", "XDG_STATE_HOME="}) {
-                        const std::string k(key);
-                        if (var.compare(0, k.size(), k) == 0 && path_is_under(var.substr(k.size()), dir)) ours = true;
-                    }
-                }
-            }
-            if (ours) {
-                ::kill(pid, SIGKILL);
-                found = true;
-            }
-        }
-        if (!found) return;
-        ::usleep(50 * 1000);
-    }
+    if (!dir.empty()) fulcrum::testing::kill_processes_under(std::vector<std::string>{dir});
 }
 
 }  // namespace fulcrum::testing

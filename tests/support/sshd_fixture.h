@@ -76,7 +76,8 @@ public:
     std::string log() const;
 
     // Kills processes that run an executable under `dir` or whose HOME or XDG_STATE_HOME lies
-    // under it. Used for agents a test deployed; public for tests with their own temp dirs.
+    // under it, and what they started (process_sweep.h). Used for agents a test deployed;
+    // public for tests with their own temp dirs.
     static void kill_processes_under(const std::string& dir);
 
 private:

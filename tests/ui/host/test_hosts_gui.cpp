@@ -16,6 +16,7 @@
 #include "app/rpc/agent_locator.h"
 #include "app/rpc/host_session.h"
 #include "app/ssh/host_key.h"
+#include "tests/support/process_sweep.h"
 #include "tests/support/sshd_fixture.h"
 #include "tests/ui/gui_test_support.h"
 #include "tests/ui/tls_test_support.h"
@@ -98,7 +99,14 @@ QString q(const std::string& s) { return QString::fromStdString(s); }
 
 class TestHostsGui : public QObject {
     Q_OBJECT
+public:
+    // A backstop for a run whose cleanupTestCase never came (initTestCase failed early).
+    ~TestHostsGui() override { testing::kill_processes_under(testDirs()); }
+
 private:
+    // Declared first, so it goes last: once this process is gone, however it ends, it kills
+    // what is left under the test's directories (a crash or CTest's timeout skips cleanup).
+    std::unique_ptr<testing::SweepAfterExit> m_sweeper;
     QTemporaryDir m_home{QStringLiteral("/tmp/fulcrum-hosts-gui-XXXXXX")};
     QTemporaryDir m_state{QStringLiteral("/tmp/fulcrum-hosts-state-XXXXXX")};
     std::unique_ptr<testing::SshdFixture> m_sshd;
@@ -107,6 +115,7 @@ private:
     QString m_web1;  // the added host's id
     qint64 m_localDaemon = 0;
     quint16 m_remoteWorkers = 0;
+    quint16 m_localListen = 0;  // this computer's proxy
     quint16 m_tlsPort = 0;      // web1's HTTPS listener
     QString m_handMadeCert;     // a certificate put on web1 without the panel, and its key
     QString m_handMadeKey;
@@ -204,6 +213,23 @@ private:
         return found;
     }
 
+    // Where everything this test starts lives: this desktop's HOME (its sessions), the local
+    // agent's state (its daemon, proxy and workers) and the sshd fixture (the remote agent's HOME).
+    std::vector<std::string> testDirs() const {
+        std::vector<std::string> dirs{m_home.path().toStdString(), m_state.path().toStdString()};
+        if (m_sshd) dirs.push_back(m_sshd->dir());
+        return dirs;
+    }
+
+    // The loopback ports this test gave to agents, for the proxies and workers behind them.
+    QList<quint16> portsGivenToAgents() const {
+        QList<quint16> ports;
+        for (quint16 port : {m_localListen, m_tlsPort, m_remoteWorkers, quint16(m_remoteWorkers ? m_remoteWorkers + 1 : 0)}) {
+            if (port) ports << port;
+        }
+        return ports;
+    }
+
     // Fills the wizard's pages and goes to the deploy page, which starts connecting.
     AddHostWizard* startWizard(const QString& alias, const QString& name, const QString& keyFile) {
         auto* wizard = m_hosts->openAddHostWizard();
@@ -219,14 +245,16 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(m_home.isValid() && m_state.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/.config")).toUtf8());
-        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
         try {
             m_sshd = std::make_unique<testing::SshdFixture>();
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
+        m_sweeper = std::make_unique<testing::SweepAfterExit>(FULCRUM_TEST_SWEEPER, testDirs());
+        QVERIFY(m_sweeper->running());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/.config")).toUtf8());
+        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
         // The alias the wizard completes, as a user would have it.
         QVERIFY(QDir().mkpath(m_home.path() + QStringLiteral("/.ssh")));
         QFile config(m_home.path() + QStringLiteral("/.ssh/config"));
@@ -250,22 +278,40 @@ private slots:
         m_localDaemon = m_hosts->local()->session()->agent()->daemon_pid;
     }
 
+    // Runs also after a test function failed midway. First the polite way (workers outlive
+    // their agents by design, so they are stopped first; SIGTERM stops a daemon's proxy and
+    // workers with it), then whatever is still alive under the test's directories is killed;
+    // at the end nothing may be left, and no port given to an agent may still be taken.
     void cleanupTestCase() {
-        // Workers outlive their agents by design: stop them, then the agents.
-        for (const QString& id : {m_web1, QStringLiteral("local")}) {
-            auto* controller = id.isEmpty() ? nullptr : m_hosts->host(id);
-            if (!controller || controller->session()->state() != app::HostSession::State::Connected) continue;
-            protocol::WorkersTarget all;
-            all.group = "web";
-            callSync<protocol::method::WorkersStop>(controller->session()->rpc(), all);
+        if (m_hosts) {
+            for (const QString& id : {m_web1, QStringLiteral("local")}) {
+                auto* controller = id.isEmpty() ? nullptr : m_hosts->host(id);
+                if (!controller || controller->session()->state() != app::HostSession::State::Connected) continue;
+                protocol::WorkersTarget all;
+                all.group = "web";
+                callSync<protocol::method::WorkersStop>(controller->session()->rpc(), all);
+            }
         }
         delete m_hosts;
+        m_hosts = nullptr;
         delete m_window;
+        m_window = nullptr;
         if (m_localDaemon > 0) {
             ::kill(pid_t(m_localDaemon), SIGTERM);
             for (int i = 0; i < 100 && ::kill(pid_t(m_localDaemon), 0) == 0; ++i) QTest::qWait(50);
         }
-        m_sshd.reset();  // kills the remote agent and whatever it started under its HOME
+        const std::vector<std::string> dirs = testDirs();
+        const std::vector<testing::StrayProcess> stragglers = testing::processes_under(dirs);
+        if (!stragglers.empty()) qInfo("killing what did not stop by itself:\n%s", testing::describe(stragglers).c_str());
+        const std::vector<testing::StrayProcess> left = testing::kill_processes_under(dirs);
+        m_sshd.reset();  // its sessions, and whatever still runs under its HOME
+        QVERIFY2(left.empty(), ("still running after cleanup:\n" + testing::describe(left)).c_str());
+        const std::vector<testing::StrayProcess> reappeared = testing::processes_under(dirs);
+        QVERIFY2(reappeared.empty(), ("started again after cleanup:\n" + testing::describe(reappeared)).c_str());
+        for (quint16 port : portsGivenToAgents()) {
+            QTcpServer probe;
+            QVERIFY2(probe.listen(QHostAddress::LocalHost, port), qPrintable(QStringLiteral("port %1 is still taken").arg(port)));
+        }
     }
 
     void wizardCompletesAliasesFromSshConfig() {
@@ -343,7 +389,7 @@ private slots:
         auto* remote = m_hosts->host(m_web1);
         auto* local = m_hosts->local();
         m_remoteWorkers = freePortRange(2);
-        const quint16 listen = freePort();
+        const quint16 listen = m_localListen = freePort();
         // web1 runs two workers; this computer runs a proxy with an empty pool.
         const QByteArray remoteConfig = QStringLiteral(R"({
           "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=127.0.0.1:{port}", "demo_app:application"],
