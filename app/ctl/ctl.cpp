@@ -4,8 +4,9 @@
 #include "app/ctl/ctl_host.h"
 
 namespace fulcrum::app::ctl {
+namespace {
 
-int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
+int runCommand(const QStringList& arguments, QTextStream& out, QTextStream& err) {
     auto parsed = parseCtlArgs(arguments);
     if (auto* error = std::get_if<QString>(&parsed)) {
         err << "fulcrum-ctl: " << *error << "\n" << kCtlUsage;
@@ -36,6 +37,19 @@ int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
     if (command == QStringLiteral("reboot-verify")) return rebootVerifyCommand(context);
     err << "fulcrum-ctl: unknown command \"" << command << "\".\n" << kCtlUsage;
     return kExitUsage;
+}
+
+}  // namespace
+
+int runCtl(const QStringList& arguments, QTextStream& out, QTextStream& err) {
+    const int status = runCommand(arguments, out, err);
+    // A deleted session's SSH thread may still be closing its connection (ssh_disconnect,
+    // ssh_free). Returning from main under it lets exit() run OpenSSL's atexit cleanup first;
+    // the thread then ends without its per-thread random generators ever being freed (the
+    // leak LeakSanitizer reported), and libssh could be unloaded under it. The panel does the
+    // same after its window closes.
+    HostSession::finishAbandonedThreads(std::chrono::seconds(5));
+    return status;
 }
 
 }  // namespace fulcrum::app::ctl

@@ -1,6 +1,7 @@
 #include "app/rpc/ssh_session_worker.h"
 
 #include <libssh/libssh.h>
+#include <openssl/crypto.h>
 
 namespace fulcrum::app {
 namespace {
@@ -14,7 +15,16 @@ SshSessionWorker::SshSessionWorker(std::shared_ptr<AuthPrompter> prompter,
     if (!m_prompter) m_prompter = std::make_shared<NoPrompter>();
 }
 
-SshSessionWorker::~SshSessionWorker() { closeConnection(); }
+SshSessionWorker::~SshSessionWorker() {
+    closeConnection();
+    // Runs on the session's thread as it finishes (deleteLater on QThread::finished), after its
+    // last libssh call. OpenSSL would free this thread's random generators from a pthread key
+    // destructor, but that runs only after QThread::wait() has returned (Qt wakes waiters
+    // first), so a process that exits right after waiting (fulcrum-ctl) races exit()'s
+    // OPENSSL_cleanup, which deletes that key: the generators leaked (LeakSanitizer, ~10 KB).
+    // Freed here, they are gone before anyone's wait() returns.
+    OPENSSL_thread_stop();
+}
 
 void SshSessionWorker::openConnection(const SshTarget& target) {
     closeConnection();
