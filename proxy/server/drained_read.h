@@ -21,34 +21,16 @@
 // The lazy form asks for its buffer only when bytes are there: an idle keep-alive connection
 // waits with a pending read that holds no buffer (what async_wait gave, without epoll_ctl).
 //
-// This reaches into Asio's reactor (asio::detail), written against Debian 12's Asio 1.22.1;
-// the static_assert below makes a different Asio a build error, to be checked against its
-// epoll_reactor::start_op and descriptor_state::perform_io before lifting it.
+// This reaches into Asio's reactor (asio::detail) through reactor_ops.h, written against
+// Debian 12's Asio 1.22.1; its static_assert makes a different Asio a build error.
 
 #include <cstddef>
-#include <type_traits>
 #include <utility>
 
-#include <asio/associated_cancellation_slot.hpp>
-#include <asio/async_result.hpp>
-#include <asio/detail/bind_handler.hpp>
-#include <asio/detail/fenced_block.hpp>
-#include <asio/detail/handler_alloc_helpers.hpp>
-#include <asio/detail/handler_cont_helpers.hpp>
-#include <asio/detail/handler_work.hpp>
-#include <asio/detail/memory.hpp>
-#include <asio/detail/reactor.hpp>
-#include <asio/detail/reactor_op.hpp>
 #include <asio/detail/socket_ops.hpp>
-#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/version.hpp>
 
-#if !defined(ASIO_HAS_EPOLL) || defined(ASIO_HAS_IO_URING_AS_DEFAULT)
-#error "drained_read.h relies on Asio's epoll reactor"
-#endif
-static_assert(ASIO_VERSION >= 102200 && ASIO_VERSION < 102300,
-              "drained_read.h was checked against Asio 1.22's epoll reactor; recheck it for this version");
+#include "proxy/server/reactor_ops.h"
 
 namespace fulcrum::proxy::server {
 
@@ -65,14 +47,14 @@ protected:
 
 namespace drained_detail {
 
-using asio::detail::reactor;
+using reactor_ops::reactor;
 using asio::detail::reactor_op;
 
 class RecvOpBase : public reactor_op {
 public:
-    RecvOpBase(const asio::error_code& success_ec, asio::detail::socket_type socket, asio::mutable_buffer buffer,
-               ReadTarget* target, func_type complete_func)
-        : reactor_op(success_ec, &RecvOpBase::do_perform, complete_func),
+    RecvOpBase(func_type complete_func, asio::detail::socket_type socket, asio::mutable_buffer buffer,
+               ReadTarget* target)
+        : reactor_op(asio::error_code(), &RecvOpBase::do_perform, complete_func),
           m_socket(socket),
           m_buffer(buffer),
           m_target(target) {}
@@ -99,85 +81,10 @@ private:
     ReadTarget* m_target;
 };
 
-template <class Handler, class IoExecutor>
-class RecvOp : public RecvOpBase {
-public:
-    ASIO_DEFINE_HANDLER_PTR(RecvOp);
-
-    RecvOp(const asio::error_code& success_ec, asio::detail::socket_type socket, asio::mutable_buffer buffer,
-           ReadTarget* target, Handler& handler, const IoExecutor& io_ex)
-        : RecvOpBase(success_ec, socket, buffer, target, &RecvOp::do_complete),
-          m_handler(std::move(handler)),
-          m_work(m_handler, io_ex) {}
-
-    // As Asio's reactive_socket_recv_op: free the op before the upcall (the handler may own
-    // the memory), and make no upcall when the loop is being destroyed (owner == null).
-    static void do_complete(void* owner, asio::detail::operation* base, const asio::error_code&, std::size_t) {
-        auto* o = static_cast<RecvOp*>(base);
-        ptr p = {asio::detail::addressof(o->m_handler), o, o};
-        asio::detail::handler_work<Handler, IoExecutor> w(std::move(o->m_work));
-        asio::detail::binder2<Handler, asio::error_code, std::size_t> handler(o->m_handler, o->ec_,
-                                                                               o->bytes_transferred_);
-        p.h = asio::detail::addressof(handler.handler_);
-        p.reset();
-        if (owner) {
-            asio::detail::fenced_block b(asio::detail::fenced_block::half);
-            w.complete(handler, handler.handler_);
-        }
-    }
-
-private:
-    Handler m_handler;
-    asio::detail::handler_work<Handler, IoExecutor> m_work;
-};
-
-// Per-operation cancellation (a coroutine's `||`, a cancelled awaitable), as Asio's own ops.
-class Cancellation {
-public:
-    Cancellation(reactor* r, reactor::per_descriptor_data* data, asio::detail::socket_type socket)
-        : m_reactor(r), m_data(data), m_socket(socket) {}
-    void operator()(asio::cancellation_type_t type) {
-        if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
-                       asio::cancellation_type::total))) {
-            m_reactor->cancel_ops_by_key(m_socket, *m_data, reactor::read_op, this);
-        }
-    }
-
-private:
-    reactor* m_reactor;
-    reactor::per_descriptor_data* m_data;
-    asio::detail::socket_type m_socket;
-};
-
-// The socket's implementation (descriptor, state, reactor entry) is a protected member of
-// basic_socket; a member pointer formed through a derived class reaches it without a cast.
-struct SocketAccess : asio::ip::tcp::socket {
-    static auto& object(asio::ip::tcp::socket& socket) { return socket.*(&SocketAccess::impl_); }
-};
-
 template <class Handler>
 void start(reactor& r, asio::ip::tcp::socket& socket, asio::mutable_buffer buffer, ReadTarget* target,
            Handler& handler) {
-    auto& object = SocketAccess::object(socket);
-    auto& impl = object.get_implementation();
-    const auto& io_ex = object.get_executor();
-    const bool is_continuation = asio_handler_cont_helpers::is_continuation(handler);
-    auto slot = asio::get_associated_cancellation_slot(handler);
-
-    using Op = RecvOp<Handler, std::decay_t<decltype(io_ex)>>;
-    typename Op::ptr p = {asio::detail::addressof(handler), Op::ptr::allocate(handler), nullptr};
-    p.p = new (p.v) Op(asio::error_code(), impl.socket_, buffer, target, handler, io_ex);
-    if (slot.is_connected()) {
-        p.p->cancellation_key_ = &slot.template emplace<Cancellation>(&r, &impl.reactor_data_, impl.socket_);
-    }
-    // Asio sets a socket non-blocking on its first asynchronous operation; so do we.
-    if ((impl.state_ & asio::detail::socket_ops::non_blocking) ||
-        asio::detail::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, p.p->ec_)) {
-        r.start_op(reactor::read_op, impl.socket_, impl.reactor_data_, p.p, is_continuation, true);
-    } else {
-        r.post_immediate_completion(p.p, is_continuation);
-    }
-    p.v = p.p = nullptr;
+    reactor_ops::start<RecvOpBase>(r, reactor::read_op, socket, handler, buffer, target);
 }
 
 }  // namespace drained_detail

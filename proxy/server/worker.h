@@ -19,6 +19,7 @@
 #include "proxy/pool/server_runtime.h"
 #include "proxy/server/drained_read.h"
 #include "proxy/server/exchange.h"
+#include "proxy/server/file_sender.h"
 #include "proxy/static/small_file_cache.h"
 
 namespace fulcrum::proxy::server {
@@ -62,6 +63,7 @@ public:
     BufferPool& buffers() { return m_buffers; }
     ExchangePool& exchanges() { return m_exchanges; }
     DrainedReader& reader() { return m_reader; }
+    FileSender& file_sender() { return m_file_sender; }
     static_files::SmallFileCache& small_files() { return m_small_files; }
 
     void start();
@@ -111,6 +113,7 @@ private:
     std::atomic<std::size_t> m_session_count{0};
     asio::io_context m_io{1};
     DrainedReader m_reader{m_io};
+    FileSender m_file_sender{m_io};
     std::thread m_thread;
     std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
     std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;

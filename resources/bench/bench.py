@@ -274,6 +274,17 @@ def nginx_static(run, root, tls=None, tag="static"):
     return Server(f"nginx ({tag})", nginx_argv(prefix, conf), port, conf, "https" if tls else "http")
 
 
+def make_certificate(run, agent):
+    """The ECDSA P-256 certificate both servers use, from `fulcrum-agent cert self-signed`."""
+    cert, key = run.path("tls/cert.pem"), run.path("tls/key.pem")
+    run.path("tls").mkdir()
+    run.own(run.path("tls"))
+    subprocess.run([str(agent), "cert", "self-signed", "--host", "127.0.0.1", "--cert", str(cert),
+                    "--key", str(key)], check=True, capture_output=True, timeout=30)
+    run.own(cert, key)
+    return cert, key
+
+
 def fulcrum_static(run, agent, root, tls=None, tag="static"):
     port = free_port()
     listener = {"name": "https" if tls else "http", "address": f"127.0.0.1:{port}"}
@@ -324,9 +335,12 @@ def measure(run, server, path, connections, duration, extra=()):
         subprocess.run(wrk_command(server.url(path), connections, 1, extra), capture_output=True, timeout=30)
         argv = wrk_command(server.url(path), connections, duration, extra)
         cpu_before = process_group_cpu_seconds(proc.pid)
+        switches_before = process_group_context_switches(proc.pid)
         out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 30)
         cpu_after = process_group_cpu_seconds(proc.pid)
+        switches = process_group_context_switches(proc.pid) - switches_before
         result = parse_wrk(out.stdout)
+        result["wakeups"] = switches
         # The server's own CPU per answered request: what load from other processes on a
         # shared machine distorts least (req/s falls with stolen CPU; this mostly does not).
         result["cpu_us"] = ((cpu_after - cpu_before) * 1e6 / result["requests"]) if result["requests"] else float("nan")
@@ -410,23 +424,37 @@ def process_group_members(pgid):
             continue
 
 
-def process_group_rss_kib(pgid):
-    """Resident memory of every process in a process group, KiB."""
+def status_field_sum(pgid, field, per_thread=False):
+    """A numeric /proc status field summed over a process group's processes (or their threads);
+    processes that vanish while being read are skipped."""
     total = 0
     for _, entry in process_group_members(pgid):
         try:
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for status in ([task / "status" for task in (entry / "task").iterdir()] if per_thread
+                           else [entry / "status"]):
+                for line in status.read_text().splitlines():
+                    if line.startswith(field):
+                        total += int(line.split()[1])
         except (OSError, ValueError):
             continue
     return total
+
+
+def process_group_rss_kib(pgid):
+    """Resident memory of every process in a process group, KiB."""
+    return status_field_sum(pgid, "VmRSS:")
 
 
 def process_group_cpu_seconds(pgid):
     """User + system CPU of every process in a process group."""
     ticks = sum(int(fields[11]) + int(fields[12]) for fields, _ in process_group_members(pgid))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_group_context_switches(pgid):
+    """Voluntary context switches (the thread slept: a wake-up each) of every thread of every
+    process in a process group."""
+    return status_field_sum(pgid, "voluntary_ctxt_switches:", per_thread=True)
 
 
 def read_response(sock):
@@ -562,12 +590,7 @@ def main():
             run_case(run, "Static 100 MiB file, 1 thread (MB/s)", servers, "/static/100m.bin", args,
                      metric="mb_s", connections=4)
         if "tls" in cases:
-            cert, key = run.path("tls/cert.pem"), run.path("tls/key.pem")
-            run.path("tls").mkdir()
-            run.own(run.path("tls"))
-            subprocess.run([str(agent), "cert", "self-signed", "--host", "127.0.0.1", "--cert", str(cert),
-                            "--key", str(key)], check=True, capture_output=True, timeout=30)
-            run.own(cert, key)
+            cert, key = make_certificate(run, agent)
             servers = [fulcrum_static(run, agent, root, (cert, key), "https"),
                        nginx_static(run, root, (cert, key), "https")]
             run_case(run, "HTTPS keep-alive, 1 KiB file, same ECDSA P-256 certificate", servers,

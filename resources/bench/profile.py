@@ -1,18 +1,28 @@
 #!/usr/bin/python3
-"""What one proxied request costs the server, in units a shared machine does not distort.
+"""What one request costs the server, in units a shared machine does not distort.
 
   resources/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
+                             [--case proxy|static-large|handshake]
                              [--duration 3] [--rounds 3] [--connections 50] [--callgrind] [--cpu-only]
 
-The case is bench.py's "reverse proxy, 4 upstreams, keep-alive, 1 thread" (same servers, same
-configs, same upstream nginx), one server at a time, alternating order each round; --compare
-adds a second Fulcrum binary ("fulcrum (compare)"), for before/after in the same conditions:
+The cases are bench.py's, with the same servers and configs, one server at a time, alternating
+order each round:
+  proxy         "reverse proxy, 4 upstreams, keep-alive, 1 thread" (Fulcrum, nginx, HAProxy;
+                the default)
+  static-large  "static 100 MiB file, 1 thread" (Fulcrum, nginx; 4 connections unless
+                --connections says otherwise): the cost of one 100 MiB response
+  handshake     "HTTPS new handshakes" (Fulcrum, nginx; Connection: close, the same ECDSA
+                certificate): the cost of one full TLS handshake and its 1 KiB answer
+--compare adds another Fulcrum binary ("fulcrum (compare)"; repeatable), for before/after in
+the same conditions:
 
   syscalls   `strace -f -c` attached to every process of the server over a bounded wrk run:
              system calls per answered request, by name (EAGAIN counted apart). strace slows
              the server down, but not what it asks the kernel per request.
   cpu        the server's user + system CPU per answered request over a wrk run without strace
-             (the same figure as bench.py's "server CPU µs/request"), the median of the rounds;
+             (the same figure as bench.py's "server CPU µs/request"), the median of the rounds,
+             and its wake-ups per request (voluntary context switches of all its threads: each
+             is a sleep in epoll_wait and a wake-up, costly on a paravirtualised VM);
              --cpu-only skips the strace runs, for more rounds in the same time.
   callgrind  (--callgrind, Fulcrum only) user-space instructions per request: the proxy under
              `valgrind --tool=callgrind`, a bounded wrk run with 8 connections, minus an
@@ -53,8 +63,31 @@ def strace_counts(path):
     return counts
 
 
-def wrk(server, connections, duration):
-    argv = bench.wrk_command(server.url("/"), connections, duration)
+class Case:
+    """What is asked of every server: the path, wrk's extra arguments, the connections."""
+
+    def __init__(self, name, title, path, connections, extra=(), response_mib=None):
+        self.name, self.title, self.path, self.connections, self.extra = name, title, path, connections, extra
+        # Large responses: a wrk run ends inside some of them, so "per request" is per
+        # response_mib of body read (wrk's byte count) rather than per completed response.
+        self.response_mib = response_mib
+
+    def responses(self, wrk_result, duration):
+        if self.response_mib:
+            return wrk_result["mb_s"] * duration / self.response_mib
+        return wrk_result["requests"]
+
+
+CASES = {
+    "proxy": Case("proxy", "reverse proxy, 4 upstreams, keep-alive, 1 thread", "/", 50),
+    "static-large": Case("static-large", "static 100 MiB file, 1 thread", "/static/100m.bin", 4, response_mib=100),
+    "handshake": Case("handshake", "HTTPS new handshakes (Connection: close), 1 thread", "/static/1k.bin", 50,
+                      ("-H", "Connection: close")),
+}
+
+
+def wrk(server, connections, duration, case):
+    argv = bench.wrk_command(server.url(case.path), connections, duration, case.extra)
     out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 30)
     return bench.parse_wrk(out.stdout), shlex.join(argv)
 
@@ -62,26 +95,29 @@ def wrk(server, connections, duration):
 def measure_syscalls(run, server, args):
     proc = run.start(bench.slug(server.label), server.argv, server.port)
     try:
-        wrk(server, args.connections, 1)  # warm-up: connections and caches ready
+        wrk(server, args.connections, 1, args.case)  # warm-up: connections and caches ready
         pids = [entry.name for _, entry in bench.process_group_members(proc.pid)]
         out = run.path(bench.slug(server.label) + ".strace")
         tracer = subprocess.Popen(["strace", "-f", "-c", "-o", str(out)] + [a for p in pids for a in ("-p", p)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)  # attached before the load starts
-        result, command = wrk(server, args.connections, args.duration)
+        result, command = wrk(server, args.connections, args.duration, args.case)
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=30)
-        return strace_counts(out), result["requests"], command
+        return strace_counts(out), args.case.responses(result, args.duration), command
     finally:
         run.stop(proc)
 
 
 def measure_cpu(run, server, args):
-    result = bench.measure(run, server, "/", args.connections, args.duration)
-    return result["cpu_us"], result["rps"], result["p99_ms"]
+    result = bench.measure(run, server, args.case.path, args.connections, args.duration, args.case.extra)
+    responses = max(args.case.responses(result, args.duration), 1e-9)
+    cpu_us = result["cpu_us"] * result["requests"] / responses
+    rate = result["mb_s"] if args.case.response_mib else result["rps"]
+    return cpu_us, rate, result["p99_ms"], result["wakeups"] / responses
 
 
-def callgrind_instructions(run, server, name, requests_wanted, duration):
+def callgrind_instructions(run, server, name, requests_wanted, duration, case):
     """Instructions of one whole run of the proxy under callgrind: started, loaded (or not),
     stopped (SIGTERM: callgrind writes its totals at exit)."""
     out_dir = run.path("callgrind")
@@ -93,7 +129,7 @@ def callgrind_instructions(run, server, name, requests_wanted, duration):
     result, command = ({"requests": 0}, "(none)")
     try:
         if requests_wanted:
-            result, command = wrk(server, 8, duration)
+            result, command = wrk(server, min(8, case.connections), duration, case)
         else:
             time.sleep(duration)
     finally:
@@ -102,12 +138,11 @@ def callgrind_instructions(run, server, name, requests_wanted, duration):
     return int(totals.group(1)), result["requests"], shlex.join(str(a) for a in argv), command
 
 
-def measure_callgrind(run, agent, upstream_ports, args):
+def measure_callgrind(run, server, args):
     # Start-up, shutdown and the idle loop's ticks are the same in both runs: subtracted.
-    server = bench.fulcrum_proxy(run, agent, upstream_ports, 1, "callgrind")
-    idle, _, _, _ = callgrind_instructions(run, server, "idle", False, args.duration * 2)
+    idle, _, _, _ = callgrind_instructions(run, server, "idle", False, args.duration * 2, args.case)
     loaded, requests, server_command, load_command = callgrind_instructions(run, server, "loaded", True,
-                                                                           args.duration * 2)
+                                                                           args.duration * 2, args.case)
     return loaded - idle, requests, server_command, load_command
 
 
@@ -135,7 +170,31 @@ def print_syscalls(servers, syscalls):
     print("| **total** | " + " | ".join(
         f"**{sum(sum(v[0] for v in c.values()) for c, _ in syscalls[s.label]) / totals[s.label]:.2f}**"
         for s in servers) + " |")
-    print("| requests traced | " + " | ".join(str(totals[s.label]) for s in servers) + " |")
+    print("| requests traced | " + " | ".join(f"{totals[s.label]:,.1f}" for s in servers) + " |")
+
+
+def make_servers(run, agent, args):
+    """The servers of the case, Fulcrum first, and a Fulcrum of its own for callgrind."""
+    compares = [(Path(c).resolve(), "compare" if len(args.compare) == 1 else f"compare {Path(c).name}")
+                for c in args.compare]
+    if args.case.name == "proxy":
+        upstream_ports, _ = bench.start_upstreams(run)
+        servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread")]
+        for compare, tag in compares:
+            servers.append(bench.fulcrum_proxy(run, compare, upstream_ports, 1, tag))
+        servers += [bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
+                    bench.haproxy_proxy(run, upstream_ports, 1, "1 thread")]
+        return servers, bench.fulcrum_proxy(run, agent, upstream_ports, 1, "callgrind")
+    root = bench.static_files(run)
+    tls = None
+    if args.case.name == "handshake":
+        tls = bench.make_certificate(run, agent)
+    tag = "https" if tls else "static"
+    servers = [bench.fulcrum_static(run, agent, root, tls, tag)]
+    for compare, compare_tag in compares:
+        servers.append(bench.fulcrum_static(run, compare, root, tls, f"{tag} {compare_tag}"))
+    servers.append(bench.nginx_static(run, root, tls, tag))
+    return servers, bench.fulcrum_static(run, agent, root, tls, f"{tag} callgrind")
 
 
 def main():
@@ -143,12 +202,17 @@ def main():
     parser.add_argument("--agent", required=True, help="the fulcrum-agent binary")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=3, help="seconds per measurement (1..30)")
-    parser.add_argument("--connections", type=int, default=50, help="wrk connections (1..1000)")
-    parser.add_argument("--compare", help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after")
+    parser.add_argument("--connections", type=int, help="wrk connections (1..1000; default: the case's)")
+    parser.add_argument("--case", choices=sorted(CASES), default="proxy", help="what to measure (default: proxy)")
+    parser.add_argument("--compare", action="append", default=[],
+                        help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after; "
+                             "repeatable (labelled by file name)")
     parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")
     parser.add_argument("--cpu-only", action="store_true", help="skip the strace runs (more rounds in less time)")
     parser.add_argument("--keep", action="store_true", help="keep the configs, logs and strace output")
     args = parser.parse_args()
+    args.case = CASES[args.case]
+    args.connections = args.connections or args.case.connections
     if not 1 <= args.duration <= 30 or not 1 <= args.rounds <= 10 or not 1 <= args.connections <= 1000:
         parser.error("--duration 1..30, --rounds 1..10, --connections 1..1000")
     for tool in ["strace"] + (["valgrind", "callgrind_control"] if args.callgrind else []):
@@ -160,7 +224,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     bench.HAPROXY_MAXCONN, bench.HAPROXY_ULIMIT = 2000, hard
 
-    print("# Fulcrum proxy profile: reverse proxy, 4 upstreams, keep-alive, 1 thread")
+    print(f"# Fulcrum proxy profile: {args.case.title}")
     print(f"machine: {os.cpu_count()} CPUs, {bench.platform_line()}")
     print(f"versions: {bench.version_line(agent)}")
     print(f"command: {shlex.join(sys.argv)}")
@@ -168,12 +232,7 @@ def main():
 
     run = bench.Run(args.keep)
     try:
-        upstream_ports, _ = bench.start_upstreams(run)
-        servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread")]
-        if args.compare:
-            servers.append(bench.fulcrum_proxy(run, Path(args.compare).resolve(), upstream_ports, 1, "compare"))
-        servers += [bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
-                   bench.haproxy_proxy(run, upstream_ports, 1, "1 thread")]
+        servers, callgrind_server = make_servers(run, agent, args)
         syscalls = {s.label: [] for s in servers}
         cpu = {s.label: [] for s in servers}
         commands = {}
@@ -190,16 +249,18 @@ def main():
             print_syscalls(servers, syscalls)
 
         print("\n## Server CPU per answered request (no strace), median of rounds")
-        print("| server | CPU µs/request | req/s | p99 ms | rounds (µs) |")
-        print("|---|---:|---:|---:|---|")
+        unit = "MiB/s" if args.case.response_mib else "req/s"
+        print(f"| server | CPU µs/request | {unit} | p99 ms | wake-ups/request | rounds (µs) | rounds ({unit}) |")
+        print("|---|---:|---:|---:|---:|---|---|")
         for server in servers:
             values = cpu[server.label]
             print(f"| {server.label} | {statistics.median(v[0] for v in values):.1f} | "
                   f"{statistics.median(v[1] for v in values):,.0f} | {statistics.median(v[2] for v in values):.2f} | "
-                  + ", ".join(f"{v[0]:.1f}" for v in values) + " |")
+                  f"{statistics.median(v[3] for v in values):.2f} | "
+                  + ", ".join(f"{v[0]:.1f}" for v in values) + " | " + ", ".join(f"{v[1]:,.0f}" for v in values) + " |")
 
         if args.callgrind:
-            instructions, requests, server_command, load_command = measure_callgrind(run, agent, upstream_ports, args)
+            instructions, requests, server_command, load_command = measure_callgrind(run, callgrind_server, args)
             print("\n## Fulcrum user-space instructions per request (callgrind)")
             print(f"{instructions / max(requests, 1):,.0f} instructions per request "
                   f"({instructions:,} over {requests} requests)")

@@ -4,6 +4,8 @@
 // until bytes are there).
 #include "proxy/server/drained_read.h"
 
+#include "loopback_pair.h"
+
 #include <array>
 #include <chrono>
 #include <string>
@@ -26,11 +28,7 @@ using fulcrum::proxy::server::DrainedReader;
 using fulcrum::proxy::server::ReadTarget;
 using namespace std::chrono_literals;
 
-struct Result {
-    bool done = false;
-    asio::error_code ec;
-    std::size_t n = 0;
-};
+using Result = fulcrum::proxy::testing::OpResult;
 
 class CountingTarget final : public ReadTarget {
 public:
@@ -44,26 +42,9 @@ public:
     int returned = 0;
 };
 
-class DrainedRead : public ::testing::Test {
+class DrainedRead : public fulcrum::proxy::testing::LoopbackPair {
 protected:
-    void SetUp() override {
-        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-        peer.connect(acceptor.local_endpoint());
-        ours = acceptor.accept();
-    }
-
     void send(std::string_view bytes) { asio::write(peer, asio::buffer(bytes)); }
-
-    // Runs the loop until `result` completes (or 5 s pass).
-    void run_until(const Result& result) {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (!result.done && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
-    }
-
-    // Lets the reactor look at the socket (epoll_wait) without waiting for anything.
-    void poll() {
-        for (int i = 0; i < 5; ++i) io.poll();
-    }
 
     void read_into(char* data, std::size_t size, Result& result) {
         reader.read_some(ours, asio::buffer(data, size), [&result](const asio::error_code& ec, std::size_t n) {
@@ -83,11 +64,7 @@ protected:
         ASSERT_EQ(std::string(data, result.n), bytes);
     }
 
-    asio::io_context io{1};
-    asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
     DrainedReader reader{io};
-    tcp::socket peer{io};
-    tcp::socket ours{io};
 };
 
 TEST_F(DrainedRead, BytesArrivingAfterADrainedReadComplete) {

@@ -318,3 +318,35 @@ TEST_F(Pipeline, SmallStaticFilesAreCachedBrieflyAndExactly) {
     EXPECT_EQ(upstreams[0]->requests(), 0);
     std::filesystem::remove_all(dir);
 }
+
+// A file larger than the widened send buffer (session.cpp, kLargeFileBytes) goes out by
+// reactor-driven sendfile through many full-buffer waits: every byte in order, then a range
+// of its tail and the next request on the same keep-alive connection; the listener's byte
+// counter covers both bodies.
+TEST_F(Pipeline, LargeStaticFileArrivesWholeAndTheConnectionGoesOn) {
+    const auto dir = std::filesystem::temp_directory_path() / ("fulcrum-large-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::string content(12 << 20, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + (i * 13 + i / 65536) % 26);
+    std::ofstream(dir / "big.bin", std::ios::binary) << content;
+    std::ofstream(dir / "small.txt") << "small";
+    add_upstreams(1);
+    auto config = pool_config({{"name", "app"}, {"servers", servers_json()}});
+    config["routes"] = json::array({{{"path_prefix", "/static/"}, {"static", {{"root", dir.string()}}}},
+                                    {{"path_prefix", "/"}, {"pool", "app"}}});
+    start(config);
+    TestClient client(port);
+    ASSERT_TRUE(client.send("GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto response = client.read_response();
+    ASSERT_EQ(response.status, 200);
+    ASSERT_EQ(response.body.size(), content.size());
+    EXPECT_TRUE(response.body == content) << "the body differs from the file";
+    ASSERT_TRUE(client.send("GET /static/big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=6000000-\r\n\r\n"));
+    response = client.read_response();
+    ASSERT_EQ(response.status, 206);
+    EXPECT_TRUE(response.body == content.substr(6000000)) << response.body.size() << " bytes";
+    ASSERT_TRUE(client.send("GET /static/small.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(client.read_response().body, "small");
+    EXPECT_GT(proxy->stats()["listeners"][0]["bytes_out"].get<std::uint64_t>(), content.size() * 2 - 6000000);
+    std::filesystem::remove_all(dir);
+}
