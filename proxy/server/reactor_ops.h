@@ -92,17 +92,37 @@ private:
     int m_op_type;
 };
 
-// The socket's implementation (descriptor, state, reactor entry) is a protected member of
-// basic_socket; a member pointer formed through a derived class reaches it without a cast.
+// A socket's or acceptor's implementation (descriptor, state, reactor entry) is a protected
+// member of its class; a member pointer formed through a derived class reaches it without a
+// cast.
 struct SocketAccess : asio::ip::tcp::socket {
     static auto& object(asio::ip::tcp::socket& socket) { return socket.*(&SocketAccess::impl_); }
 };
+// basic_socket_acceptor keeps it private: the member pointer comes from an explicit
+// instantiation, where access is not checked ([temp.explicit]: the standard way to name it).
+using AcceptorImpl = asio::detail::io_object_impl<asio::detail::reactive_socket_service<asio::ip::tcp>,
+                                                  asio::any_io_executor>;
+template <AcceptorImpl asio::ip::tcp::acceptor::*Member>
+struct AcceptorMember {
+    friend AcceptorImpl& acceptor_impl(asio::ip::tcp::acceptor& acceptor) { return acceptor.*Member; }
+};
+AcceptorImpl& acceptor_impl(asio::ip::tcp::acceptor& acceptor);
+template struct AcceptorMember<&asio::ip::tcp::acceptor::impl_>;
+struct AcceptorAccess {
+    static AcceptorImpl& object(asio::ip::tcp::acceptor& acceptor) { return acceptor_impl(acceptor); }
+};
 
-// Starts a `Base` op of `op_type` (reactor::read_op, write_op) on `socket`, speculatively:
-// the reactor runs perform() at once unless the socket was left exhausted.
-template <class Base, class Handler, class... Args>
-void start(reactor& r, int op_type, asio::ip::tcp::socket& socket, Handler& handler, Args&&... args) {
-    auto& object = SocketAccess::object(socket);
+// Starts a `Base` op of `op_type` (reactor::read_op, write_op) on a socket or acceptor,
+// speculatively: the reactor runs perform() at once unless the descriptor was left exhausted.
+template <class Base, class IoObject, class Handler, class... Args>
+void start(reactor& r, int op_type, IoObject& io_object, Handler& handler, Args&&... args) {
+    auto& object = [&]() -> auto& {
+        if constexpr (std::is_same_v<IoObject, asio::ip::tcp::acceptor>) {
+            return AcceptorAccess::object(io_object);
+        } else {
+            return SocketAccess::object(io_object);
+        }
+    }();
     auto& impl = object.get_implementation();
     const auto& io_ex = object.get_executor();
     const bool is_continuation = asio_handler_cont_helpers::is_continuation(handler);

@@ -85,7 +85,8 @@ std::string_view cookie_value(std::string_view cookies, std::string_view name) {
 template <class Stream>
 class Session final : public SessionBase, public ReadTarget, public std::enable_shared_from_this<Session<Stream>> {
 public:
-    Session(Worker& worker, Stream stream, const ListenerRuntime& listener,
+    // `peer`: the client's address, as accept4() gave it (no getpeername() per connection).
+    Session(Worker& worker, Stream stream, const tcp::endpoint& peer, const ListenerRuntime& listener,
             std::shared_ptr<const tls::ServerContext> tls_context = nullptr)
         : m_tls_context(std::move(tls_context)),
           m_worker(worker),
@@ -99,8 +100,7 @@ public:
           m_https_port(listener.https_port),
           m_hsts(listener.config.hsts_max_age) {
         asio::error_code ec;
-        const auto remote = lowest(m_stream).remote_endpoint(ec);
-        m_client_ip = ec ? "unknown" : remote.address().to_string();
+        m_client_ip = peer.address().to_string();
         lowest(m_stream).set_option(tcp::no_delay(true), ec);
         m_worker.track(this);
         m_worker.count_session(1);
@@ -1086,15 +1086,15 @@ private:
 
 }  // namespace
 
-void start_session(Worker& worker, tcp::socket socket, const ListenerRuntime& listener) {
+void start_session(Worker& worker, tcp::socket socket, const tcp::endpoint& peer, const ListenerRuntime& listener) {
     if (listener.tls) {
         auto context = listener.tls->current();
         auto ssl = context->new_ssl();
         if (!ssl) return;
         TlsStream stream(std::move(socket), ssl.release());
-        std::make_shared<Session<TlsStream>>(worker, std::move(stream), listener, std::move(context))->start();
+        std::make_shared<Session<TlsStream>>(worker, std::move(stream), peer, listener, std::move(context))->start();
     } else {
-        std::make_shared<Session<tcp::socket>>(worker, std::move(socket), listener)->start();
+        std::make_shared<Session<tcp::socket>>(worker, std::move(socket), peer, listener)->start();
     }
 }
 

@@ -12,6 +12,7 @@ struct ListenerRuntime;
 
 // Starts serving an accepted client connection on `worker`'s loop (plain or TLS, as the
 // listener says). The connection owns itself from here on.
-void start_session(Worker& worker, asio::ip::tcp::socket socket, const ListenerRuntime& listener);
+void start_session(Worker& worker, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+                   const ListenerRuntime& listener);
 
 }  // namespace fulcrum::proxy::server

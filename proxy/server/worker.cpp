@@ -94,7 +94,9 @@ void Worker::accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::accepto
         [this, key, acceptor]() -> asio::awaitable<void> {
             while (acceptor->is_open()) {
                 asio::error_code ec;
-                auto socket = co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+                asio::ip::tcp::socket socket(m_io);
+                asio::ip::tcp::endpoint peer;
+                co_await m_accepter.accept(*acceptor, socket, peer, asio::redirect_error(asio::use_awaitable, ec));
                 if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
                 if (ec) {
                     // EMFILE and friends: back off briefly rather than spin.
@@ -105,7 +107,7 @@ void Worker::accept_loop(std::string key, std::shared_ptr<asio::ip::tcp::accepto
                 const auto snapshot = m_server.snapshot();
                 const auto* listener = snapshot ? snapshot->listener_by_key(key) : nullptr;
                 if (!listener) continue;  // being removed: the socket closes
-                start_session(*this, std::move(socket), *listener);
+                start_session(*this, std::move(socket), peer, *listener);
             }
         },
         asio::detached);

@@ -17,6 +17,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "proxy/pool/server_runtime.h"
+#include "proxy/server/accept_op.h"
 #include "proxy/server/drained_read.h"
 #include "proxy/server/exchange.h"
 #include "proxy/server/file_sender.h"
@@ -114,6 +115,7 @@ private:
     asio::io_context m_io{1};
     DrainedReader m_reader{m_io};
     FileSender m_file_sender{m_io};
+    Accepter m_accepter{m_io};
     std::thread m_thread;
     std::unordered_map<std::string, std::shared_ptr<asio::ip::tcp::acceptor>> m_acceptors;
     std::unordered_map<const pool::ServerRuntime*, IdleList> m_idle;
