@@ -7,6 +7,7 @@
 #include "agent/util/files.h"
 #include "agent/util/proc.h"
 #include "agent/util/run_command.h"
+#include "agent/util/tick_grid.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -216,7 +217,9 @@ void Daemon::runtime_changed() {
 }
 
 void Daemon::tick() {
-    m_tick.expires_after(std::chrono::seconds(1));
+    // On the shared grid (util/tick_grid.h), so the health-check rounds of worker groups
+    // expire in the same wakeup; it also keeps the samples 1 s apart without drift.
+    m_tick.expires_at(next_grid_point(std::chrono::steady_clock::now(), std::chrono::seconds(1)));
     m_tick.async_wait([this](const asio::error_code& error) {
         if (error) return;
         ++m_ticks;

@@ -7,6 +7,7 @@
 #include "agent/metrics/host_sampler.h"
 #include "agent/metrics/metrics_ring.h"
 #include "agent/metrics/traffic_sampler.h"
+#include "agent/proxyctl/admin_connection.h"
 #include "agent/proxyctl/proxy_supervisor.h"
 #include "agent/workers/supervisor.h"
 
@@ -36,7 +37,8 @@ private:
     HostSampler m_host;
     TrafficSampler m_traffic;
     MetricsRing m_ring;
-    bool m_in_flight = false;  // a stats request is still out: skip rather than pile up
+    AdminConnection m_stats;   // kept open: the proxy's stats every second without a new connection
+    bool m_in_flight = false;  // a stats request is out; the next tick cancels it if it still is
     std::map<std::int64_t, std::weak_ptr<Session>> m_subscribers;
 };
 

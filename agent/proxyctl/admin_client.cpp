@@ -44,15 +44,9 @@ private:
     }
 
     void parse(const std::string& line) {
-        AdminAnswer answer;
-        answer.body = nlohmann::json::parse(line, nullptr, false);
-        if (answer.body.is_discarded() || !answer.body.is_object()) return fail("the proxy's answer is not a JSON object");
-        answer.ok = answer.body.value("ok", false);
-        if (!answer.ok) {
-            const auto error = answer.body.find("error");
-            answer.error = error != answer.body.end() && error->is_string() ? error->get<std::string>() : "refused";
-        }
-        finish(std::move(answer));
+        auto body = nlohmann::json::parse(line, nullptr, false);
+        if (body.is_discarded() || !body.is_object()) return fail("the proxy's answer is not a JSON object");
+        finish(admin_answer_from(std::move(body)));
     }
 
     void fail(std::string error) {
@@ -79,6 +73,17 @@ private:
 };
 
 }  // namespace
+
+AdminAnswer admin_answer_from(nlohmann::json body) {
+    AdminAnswer answer;
+    answer.body = std::move(body);
+    answer.ok = answer.body.value("ok", false);
+    if (!answer.ok) {
+        const auto error = answer.body.find("error");
+        answer.error = error != answer.body.end() && error->is_string() ? error->get<std::string>() : "refused";
+    }
+    return answer;
+}
 
 void AdminClient::request(nlohmann::json request, std::chrono::milliseconds timeout, std::function<void(AdminAnswer)> done) {
     request["id"] = m_next_id++;

@@ -18,6 +18,9 @@ struct AdminAnswer {
     std::string error;           // transport or proxy error, in words
 };
 
+// The answer a parsed line stands for: ok, or the proxy's error (or "refused").
+AdminAnswer admin_answer_from(nlohmann::json body);
+
 class AdminClient {
 public:
     static constexpr std::size_t kMaxAnswerBytes = 16 * 1024 * 1024;
@@ -27,6 +30,7 @@ public:
     // Sends `request` (an object; "id" is added) and calls `done` exactly once.
     void request(nlohmann::json request, std::chrono::milliseconds timeout, std::function<void(AdminAnswer)> done);
     const std::string& path() const { return m_path; }
+    asio::io_context& io() const { return m_io; }
 
 private:
     asio::io_context& m_io;

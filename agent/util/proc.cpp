@@ -1,30 +1,36 @@
 #include "agent/util/proc.h"
 
 #include "agent/util/files.h"
+#include "agent/util/text_fields.h"
 
 #include <unistd.h>
 
 #include <climits>
 
-#include <sstream>
-
 namespace fulcrum::agent {
 
-std::optional<ProcStat> parse_proc_stat(const std::string& text) {
+std::optional<ProcStat> parse_proc_stat(std::string_view text) {
     const auto close = text.rfind(')');
-    if (close == std::string::npos || close + 2 >= text.size()) return std::nullopt;
-    std::istringstream fields(text.substr(close + 2));
+    if (close == std::string_view::npos || close + 2 >= text.size()) return std::nullopt;
+    std::string_view fields = text.substr(close + 2);
     ProcStat stat;
-    std::string skip;
-    fields >> stat.state >> stat.ppid >> stat.pgrp;
+    const auto state = fields.find_first_not_of(" \t");
+    if (state == std::string_view::npos) return std::nullopt;
+    stat.state = fields[state];
+    fields.remove_prefix(state + 1);
+    if (!next_number(fields, stat.ppid) || !next_number(fields, stat.pgrp)) return std::nullopt;
     // Fields 6..13: session, tty_nr, tpgid, flags, minflt, cminflt, majflt, cmajflt.
-    for (int i = 0; i < 8; ++i) fields >> skip;
-    fields >> stat.utime_ticks >> stat.stime_ticks;
+    for (int i = 0; i < 8; ++i) {
+        if (!skip_word(fields)) return std::nullopt;
+    }
+    if (!next_number(fields, stat.utime_ticks) || !next_number(fields, stat.stime_ticks)) return std::nullopt;
     // Fields 16..21: cutime, cstime, priority, nice, num_threads, itrealvalue.
-    for (int i = 0; i < 6; ++i) fields >> skip;
+    for (int i = 0; i < 6; ++i) {
+        if (!skip_word(fields)) return std::nullopt;
+    }
     std::uint64_t vsize = 0;
-    fields >> stat.start_ticks >> vsize >> stat.rss_pages;
-    if (!fields) return std::nullopt;
+    if (!next_number(fields, stat.start_ticks) || !next_number(fields, vsize) || !next_number(fields, stat.rss_pages))
+        return std::nullopt;
     return stat;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace fulcrum::agent {
 
@@ -21,7 +22,7 @@ struct ProcStat {
 
 // Parses /proc/<pid>/stat (the command name may contain spaces and parentheses).
 std::optional<ProcStat> read_proc_stat(pid_t pid);
-std::optional<ProcStat> parse_proc_stat(const std::string& text);
+std::optional<ProcStat> parse_proc_stat(std::string_view text);
 
 // True if `pid` is alive and started at `start_ticks` (so it is not a recycled pid).
 bool process_matches(pid_t pid, std::uint64_t start_ticks);

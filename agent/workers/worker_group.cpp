@@ -1,5 +1,7 @@
 #include "agent/workers/worker_group.h"
 
+#include "agent/util/tick_grid.h"
+
 #include <algorithm>
 
 namespace fulcrum::agent {
@@ -8,7 +10,10 @@ using protocol::GroupState;
 using protocol::InstanceState;
 
 WorkerGroup::WorkerGroup(WorkerContext& context, WorkerGroupSpec spec, std::function<void()> changed)
-    : m_ctx(context), m_spec(std::make_shared<const WorkerGroupSpec>(std::move(spec))), m_changed(std::move(changed)) {}
+    : m_ctx(context),
+      m_spec(std::make_shared<const WorkerGroupSpec>(std::move(spec))),
+      m_changed(std::move(changed)),
+      m_probe_timer(context.io) {}
 
 WorkerGroup::~WorkerGroup() = default;
 
@@ -44,7 +49,23 @@ void WorkerGroup::apply(WorkerGroupSpec spec, const Drain& drain, std::map<int, 
     // Ports no longer in the spec: drain (the proxy stops sending them requests), then stop.
     for (auto& leaving : m_instances) drain_and_stop(leaving, drain, nullptr);
     m_instances = std::move(next);
+    arm_probe_round();
     if (m_changed) m_changed();
+}
+
+void WorkerGroup::arm_probe_round() {
+    const auto round = ++m_probe_rounds;
+    if (m_spec->health.type == HealthCheckSpec::Type::none) {
+        m_probe_timer.cancel();
+        return;
+    }
+    const std::chrono::milliseconds interval(m_spec->health.interval_ms);
+    m_probe_timer.expires_at(next_grid_point(std::chrono::steady_clock::now(), interval));
+    m_probe_timer.async_wait([this, alive = std::weak_ptr<char>(m_alive), round](const asio::error_code& error) {
+        if (error || alive.expired() || round != m_probe_rounds) return;
+        for (auto& instance : m_instances) instance->probe_round();
+        arm_probe_round();
+    });
 }
 
 void WorkerGroup::drain_and_stop(const std::shared_ptr<WorkerInstance>& instance, const Drain& drain,

@@ -37,6 +37,9 @@ public:
 
 private:
     std::shared_ptr<WorkerInstance> make_instance(int index, int port);
+    // One timer per group: every health interval (on the daemon's tick grid) it probes each
+    // running instance at once, instead of one timer and one wakeup per instance.
+    void arm_probe_round();
     void drain_and_stop(const std::shared_ptr<WorkerInstance>& instance, const Drain& drain, std::function<void()> done);
 
     WorkerContext& m_ctx;
@@ -45,6 +48,9 @@ private:
     std::vector<std::shared_ptr<WorkerInstance>> m_instances;  // in spec port order
     std::vector<std::shared_ptr<WorkerInstance>> m_leaving;    // draining or stopping, then dropped
     bool m_user_stopped = false;
+    asio::steady_timer m_probe_timer;
+    std::uint64_t m_probe_rounds = 0;  // guards an expired wait that a re-arm could not cancel
+    std::shared_ptr<char> m_alive = std::make_shared<char>(0);  // the timer's handler may outlive us
 };
 
 }  // namespace fulcrum::agent

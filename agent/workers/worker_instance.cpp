@@ -79,6 +79,7 @@ void WorkerInstance::start(bool explicit_start) {
 void WorkerInstance::spawn() {
     ++m_generation;
     m_health_failures = 0;
+    m_probe_in_flight = false;
     m_health_detail.clear();
     const auto& spec = *m_spec;
     SpawnRequest request;
@@ -102,7 +103,7 @@ void WorkerInstance::spawn() {
         return;
     }
     m_pid = result.pid;
-    m_start_ticks = read_proc_stat(m_pid).value_or(ProcStat{}).start_ticks;
+    m_start_ticks = watch_stat_file();
     m_cpu_ticks = 0;
     m_cpu_sampled_ms = 0;
     log_event("started pid " + std::to_string(m_pid) + ": " + shown_command_line(request.argv));
@@ -123,6 +124,7 @@ void WorkerInstance::spawn() {
 bool WorkerInstance::adopt(const AdoptRecord& record) {
     if (!process_matches(record.pid, record.start_ticks)) return false;
     ++m_generation;
+    m_probe_in_flight = false;
     const auto generation = m_generation;
     std::weak_ptr<WorkerInstance> weak = weak_from_this();
     if (!m_ctx.watcher.watch_adopted(record.pid, [weak, generation](protocol::ExitInfo info) {
@@ -132,6 +134,7 @@ bool WorkerInstance::adopt(const AdoptRecord& record) {
     m_wanted = true;
     m_pid = record.pid;
     m_start_ticks = record.start_ticks;
+    watch_stat_file();
     m_started_at_ms = record.started_at_ms;
     m_started_steady_ms = steady_ms() - std::max<std::int64_t>(0, now_ms() - record.started_at_ms);
     m_restarts = record.restarts;
@@ -157,13 +160,20 @@ void WorkerInstance::schedule_probe(int delay_ms) {
     });
 }
 
+void WorkerInstance::probe_round() {
+    if (m_pid <= 0 || m_probe_in_flight || m_spec->health.type == HealthCheckSpec::Type::none) return;
+    if (m_state == InstanceState::running || m_state == InstanceState::unhealthy) probe();
+}
+
 void WorkerInstance::probe() {
     std::weak_ptr<WorkerInstance> weak = weak_from_this();
     const auto generation = m_generation;
+    m_probe_in_flight = true;
     probe_health(m_ctx.io, m_spec->health, m_port, [weak, generation](ProbeResult result) {
         auto self = weak.lock();
-        if (!self || self->m_generation != generation || self->m_pid == 0) return;
-        if (self->m_state == InstanceState::stopping) return;
+        if (!self || self->m_generation != generation) return;
+        self->m_probe_in_flight = false;
+        if (self->m_pid == 0 || self->m_state == InstanceState::stopping) return;
         const auto& health = self->m_spec->health;
         if (result.healthy) {
             self->m_health_failures = 0;
@@ -181,9 +191,9 @@ void WorkerInstance::probe() {
                 self->set_state(InstanceState::unhealthy);
             }
         }
-        // While starting, look often so "running" follows readiness closely.
-        const int next = self->m_state == InstanceState::starting ? std::min(health.interval_ms, 200) : health.interval_ms;
-        self->schedule_probe(next);
+        // While starting, look often so "running" follows readiness closely; after that the
+        // group's round (one timer per group, on the daemon's tick grid) probes every interval.
+        if (self->m_state == InstanceState::starting) self->schedule_probe(std::min(health.interval_ms, 200));
     });
 }
 
@@ -191,6 +201,7 @@ void WorkerInstance::on_exit(std::uint64_t generation, protocol::ExitInfo info) 
     if (generation != m_generation) return;
     const pid_t pgid = m_pid;
     m_pid = 0;
+    m_stat_file.reset();
     info.uptime_s = static_cast<double>(steady_ms() - m_started_steady_ms) / 1000.0;
     m_probe_timer.cancel();
     // Whatever the worker forked stays in its process group; it must not keep the port.
@@ -281,9 +292,20 @@ void WorkerInstance::restart() {
     });
 }
 
+std::uint64_t WorkerInstance::watch_stat_file() {
+    // Opened now, while the pid is certainly this process (a child not yet reaped, or an
+    // adopted one just matched by start time): the descriptor stays with it, never with a
+    // later process that reuses the pid.
+    m_stat_file.emplace("/proc/" + std::to_string(m_pid) + "/stat", 8192);
+    const auto text = m_stat_file->read();
+    if (!text) return 0;
+    return parse_proc_stat(*text).value_or(ProcStat{}).start_ticks;
+}
+
 void WorkerInstance::sample_usage() {
-    if (m_pid <= 0) return;
-    const auto stat = read_proc_stat(m_pid);
+    if (m_pid <= 0 || !m_stat_file) return;
+    const auto text = m_stat_file->read();
+    const auto stat = text ? parse_proc_stat(*text) : std::nullopt;
     if (!stat) return;
     const std::uint64_t ticks = stat->utime_ticks + stat->stime_ticks;
     const std::int64_t now = steady_ms();

@@ -6,6 +6,7 @@
 #include "agent/config/worker_spec.h"
 #include "agent/logs/log_files.h"
 #include "agent/protocol/workers.h"
+#include "agent/util/proc_file.h"
 #include "agent/workers/process_watcher.h"
 
 #include <asio.hpp>
@@ -50,6 +51,10 @@ public:
     // Watches a process left by a previous daemon; false if it is not that process any more.
     bool adopt(const AdoptRecord& record);
 
+    // One probe now if the instance is up and past starting (running or unhealthy) and none is
+    // out: the group's health-check round calls it for all its instances at once.
+    void probe_round();
+
     void set_spec(std::shared_ptr<const WorkerGroupSpec> spec) { m_spec = std::move(spec); }
     void set_index(int index) { m_index = index; }
     void sample_usage();
@@ -70,6 +75,8 @@ private:
     void schedule_probe(int delay_ms);
     void probe();
     void set_state(protocol::InstanceState state);
+    // Starts reading /proc/PID/stat of the process just started or adopted; its start time.
+    std::uint64_t watch_stat_file();
     void finish_stop();
     void log_event(const std::string& text) const;
     std::string who() const;
@@ -90,14 +97,16 @@ private:
     int m_restarts = 0;
     int m_fast_failures = 0;
     int m_health_failures = 0;
+    bool m_probe_in_flight = false;
     std::string m_health_detail;
     std::optional<protocol::ExitInfo> m_last_exit;
     std::optional<std::int64_t> m_next_restart_at_ms;
     asio::steady_timer m_restart_timer;
-    asio::steady_timer m_probe_timer;
+    asio::steady_timer m_probe_timer;  // only while starting (and once on adoption); then the group's round
     asio::steady_timer m_kill_timer;
     std::vector<std::function<void()>> m_stop_waiters;
 
+    std::optional<ProcFile> m_stat_file;  // /proc/PID/stat of the running process, kept open
     std::uint64_t m_cpu_ticks = 0;
     std::int64_t m_cpu_sampled_ms = 0;
     double m_cpu_percent = 0;

@@ -6,8 +6,11 @@
 
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace fulcrum::agent::test_support {
 namespace {
@@ -304,6 +307,67 @@ TEST_F(WorkersTest, HostileWorkerCallsGetErrorsAndTheDaemonLives) {
         }
     }
     EXPECT_TRUE(agent->call<method::WorkersList>({}).ok());
+}
+
+// A running worker whose health check starts failing is reported unhealthy (and in its log),
+// and running again once it answers; the group's one probe round per interval probes each
+// instance once, not twice (a starting instance's own timer must hand over, not stay on).
+TEST_F(WorkersTest, HealthTransitionsAreSeenAndEachInstanceIsProbedOncePerInterval) {
+    const int base = free_port_range(2);
+    const auto sick = temp.path() / "sick";
+    const std::string code =
+        "import http.server, os, sys\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        print('probe', flush=True)\n"
+        "        self.send_response(503 if os.path.exists(os.environ['SICK_FILE']) else 200)\n"
+        "        self.end_headers()\n"
+        "    def log_message(self, *args): pass\n"
+        "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()\n";
+    auto group = python_group("probed", code, base, 2);
+    group["env"] = {{"SICK_FILE", sick.string()}};
+    group["health"] = {{"type", "http"}, {"path", "/healthz"}, {"interval_ms", 200}};
+    apply_config(*agent, {{"workers", {group}}});
+    protocol::WorkerGroupStatus last;
+    ASSERT_TRUE(wait_for_group(*agent, "probed", [](const auto& g) { return g.state == GroupState::running; }, 30s, &last))
+        << json(last).dump();
+
+    auto probes = [&](int index) {
+        auto tail = agent->call<method::LogsTail>({{"probed", index}, 10000});
+        EXPECT_TRUE(tail.ok());
+        std::size_t n = 0;
+        for (const auto& line : tail.value().lines) n += line.stream == "stdout" && line.text == "probe";
+        return n;
+    };
+    std::this_thread::sleep_for(500ms);
+    const auto before = probes(0);
+    std::this_thread::sleep_for(3s);
+    const auto in_3s = probes(0) - before;
+    EXPECT_GE(in_3s, 6u);   // 15 at 200 ms; a loaded machine may lose some
+    EXPECT_LE(in_3s, 20u);  // two probe chains per instance would make ~30
+
+    { std::ofstream(sick) << "1"; }
+    auto unhealthy = wait_for_group(*agent, "probed", [](const auto& g) {
+        return g.instances.size() == 2 && g.instances[0].state == InstanceState::unhealthy &&
+               g.instances[1].state == InstanceState::unhealthy;
+    }, 10s, &last);
+    ASSERT_TRUE(unhealthy) << json(last).dump();
+    EXPECT_EQ(unhealthy->state, GroupState::degraded);
+    EXPECT_GT(unhealthy->instances[0].pid, 0);  // unhealthy is reported, not killed
+
+    std::filesystem::remove(sick);
+    ASSERT_TRUE(wait_for_group(*agent, "probed", [](const auto& g) { return g.state == GroupState::running; }, 10s, &last))
+        << json(last).dump();
+    auto tail = agent->call<method::LogsTail>({{"probed", 0}, 10000});
+    ASSERT_TRUE(tail.ok());
+    bool went_unhealthy = false, came_back = false;
+    for (const auto& line : tail.value().lines) {
+        if (line.stream != "agent") continue;
+        went_unhealthy = went_unhealthy || line.text.find("unhealthy: HTTP 503") != std::string::npos;
+        came_back = came_back || line.text.find("healthy again: HTTP 200") != std::string::npos;
+    }
+    EXPECT_TRUE(went_unhealthy);
+    EXPECT_TRUE(came_back);
 }
 
 }  // namespace
