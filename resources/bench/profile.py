@@ -2,7 +2,7 @@
 """What one request costs the server, in units a shared machine does not distort.
 
   resources/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
-                             [--case proxy|static-large|handshake]
+                             [--case proxy|static-large|https|handshake]
                              [--duration 3] [--rounds 3] [--connections 50] [--callgrind] [--cpu-only]
 
 The cases are bench.py's, with the same servers and configs, one server at a time, alternating
@@ -11,6 +11,7 @@ order each round:
                 the default)
   static-large  "static 100 MiB file, 1 thread" (Fulcrum, nginx; 4 connections unless
                 --connections says otherwise): the cost of one 100 MiB response
+  https         "HTTPS keep-alive, 1 KiB file" (Fulcrum, nginx; the same ECDSA certificate)
   handshake     "HTTPS new handshakes" (Fulcrum, nginx; Connection: close, the same ECDSA
                 certificate): the cost of one full TLS handshake and its 1 KiB answer
 --compare adds another Fulcrum binary ("fulcrum (compare)"; repeatable), for before/after in
@@ -81,6 +82,7 @@ class Case:
 CASES = {
     "proxy": Case("proxy", "reverse proxy, 4 upstreams, keep-alive, 1 thread", "/", 50),
     "static-large": Case("static-large", "static 100 MiB file, 1 thread", "/static/100m.bin", 4, response_mib=100),
+    "https": Case("https", "HTTPS keep-alive, 1 KiB file, 1 thread", "/static/1k.bin", 50),
     "handshake": Case("handshake", "HTTPS new handshakes (Connection: close), 1 thread", "/static/1k.bin", 50,
                       ("-H", "Connection: close")),
 }
@@ -187,7 +189,7 @@ def make_servers(run, agent, args):
         return servers, bench.fulcrum_proxy(run, agent, upstream_ports, 1, "callgrind")
     root = bench.static_files(run)
     tls = None
-    if args.case.name == "handshake":
+    if args.case.name in ("https", "handshake"):
         tls = bench.make_certificate(run, agent)
     tag = "https" if tls else "static"
     servers = [bench.fulcrum_static(run, agent, root, tls, tag)]
