@@ -310,7 +310,9 @@ private:
         if constexpr (std::is_same_v<Stream, TlsStream>) {
             tls::close_cleanly(m_stream.native_handle());
         }
-        lowest(m_stream).shutdown(tcp::socket::shutdown_both, ec);
+        // close() alone: it sends the FIN (or the RST, with unread bytes) exactly as a
+        // shutdown() before it would, since no other descriptor shares the socket; a syscall
+        // less per connection.
         lowest(m_stream).close(ec);
         if (m_upstream) m_upstream->close(ec);
     }
