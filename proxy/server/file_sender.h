@@ -10,7 +10,10 @@
 // epoll's edge once it had none. A sendfile() that moved fewer bytes than asked filled the
 // send buffer (the socket is non-blocking), so the op reports the socket exhausted and the
 // next one waits for the edge without trying; the edge comes when the peer has read enough.
-// A file cut short under us makes sendfile() return 0, which completes the op with 0 bytes.
+// A file cut short under us makes sendfile() return 0, which completes the op with 0 bytes
+// (the caller closes). Cut short while one call runs, it returns fewer bytes than asked, which
+// reads as a full buffer: the next call then waits for an edge that may not come, and the
+// connection's send timeout closes it instead (the client's answer is truncated either way).
 
 #include <sys/sendfile.h>
 #include <sys/types.h>
