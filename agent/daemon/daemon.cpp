@@ -1,6 +1,7 @@
 #include "agent/daemon/daemon.h"
 
 #include "agent/config/proxy_section.h"
+#include "agent/daemon/certificate_files.h"
 #include "agent/daemon/clock.h"
 #include "agent/daemon/host_facts.h"
 #include "agent/daemon/log.h"
@@ -267,7 +268,8 @@ void Daemon::register_methods() {
         result.agent_version = FULCRUM_VERSION;
         result.capabilities = {"config", protocol::capability::kWorkers, protocol::capability::kLogsFollow,
                                protocol::capability::kProxy, protocol::capability::kMetrics,
-                               protocol::capability::kBoot, protocol::capability::kUpgrade};
+                               protocol::capability::kBoot, protocol::capability::kUpgrade,
+                               protocol::capability::kTlsCertificates};
         result.daemon_pid = ::getpid();
         result.daemon_started_at_ms = m_started_at_ms;
         result.started_by = m_options.started_by;
@@ -340,6 +342,17 @@ void Daemon::register_methods() {
                 return Error::make(ErrorCode::NotFound,
                                    "no subscription " + std::to_string(params.subscription) + " on this connection");
             return protocol::CancelResult{true};
+        });
+    // Certificate files are small and local: read on the loop, bounded (certificate_files.h).
+    m_dispatcher.on<method::TlsCertificates>(
+        [](Session&, const protocol::TlsCertificatesParams& params) -> protocol::Outcome<protocol::TlsCertificatesResult> {
+            if (params.paths.size() > protocol::kMaxCertificatePaths)
+                return Error::make(ErrorCode::InvalidParams,
+                                   "at most " + std::to_string(protocol::kMaxCertificatePaths) + " paths per call",
+                                   {{"field", "paths"}});
+            protocol::TlsCertificatesResult result;
+            for (const auto& path : params.paths) result.certificates.push_back(describe_certificate_file(path));
+            return result;
         });
     m_dispatcher.on<method::HostFactsGet>(
         [](Session&, const protocol::HostFactsParams&) -> protocol::Outcome<protocol::HostFacts> {

@@ -30,6 +30,7 @@ inline constexpr const char* kMetrics = "metrics";
 inline constexpr const char* kLogsFollow = "logs.follow";
 inline constexpr const char* kBoot = "boot";
 inline constexpr const char* kUpgrade = "upgrade";
+inline constexpr const char* kTlsCertificates = "tls.certificates";
 }  // namespace capability
 
 struct HelloParams {

@@ -10,6 +10,7 @@
 #include "agent/protocol/logs.h"
 #include "agent/protocol/metrics.h"
 #include "agent/protocol/system.h"
+#include "agent/protocol/tls.h"
 #include "agent/protocol/workers.h"
 
 #include <string_view>
@@ -52,11 +53,12 @@ FULCRUM_METHOD(SubscriptionCancel, "subscription.cancel", Subscription, CancelRe
 FULCRUM_METHOD(BootStatusGet, "boot.status", BootStatusParams, BootStatus)
 FULCRUM_METHOD(BootInstall, "boot.install", BootInstallParams, BootStatus)
 FULCRUM_METHOD(ProxyStatusGet, "proxy.status", ProxyStatusParams, ProxyStatus)
+FULCRUM_METHOD(TlsCertificates, "tls.certificates", TlsCertificatesParams, TlsCertificatesResult)
 
 using All = std::tuple<AgentHello, AgentUpgrade, HostFactsGet, ConfigGet, ConfigValidate, ConfigApply, ConfigHistory,
                        ConfigRollback, WorkersList, WorkersStart, WorkersStop, WorkersRestart, WorkersScale, LogsTail,
                        LogsFollow, MetricsHistory, MetricsSubscribe, SubscriptionCancel, BootStatusGet, BootInstall,
-                       ProxyStatusGet>;
+                       ProxyStatusGet, TlsCertificates>;
 }  // namespace method
 
 namespace notification {

@@ -448,11 +448,16 @@ private slots:
                  QFile::Permissions());
         QVERIFY(config->changeCount() > 0);
         auto* certs = page->certificatesTable()->model();
-        bool listed = false;
-        for (int row = 0; row < certs->rowCount(); ++row)
-            listed |= certs->index(row, 1).data().toString() == QLatin1String("upload.test") &&
-                      certs->index(row, 2).data().toString().contains(QStringLiteral("127.0.0.1"));
-        QVERIFY(listed);
+        // Described by the agent, as it reads the installed file.
+        const auto listed = [certs] {
+            for (int row = 0; row < certs->rowCount(); ++row) {
+                if (certs->index(row, 1).data().toString() == QLatin1String("upload.test") &&
+                    certs->index(row, 2).data().toString() == QLatin1String("upload.test, 127.0.0.1"))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(listed(), 10000);
 
         // Applied through the page's own staged-changes bar, then served on the new listener.
         const qint64 before = config->appliedVersion();

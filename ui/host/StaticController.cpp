@@ -15,7 +15,6 @@
 #include <QLocale>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSslCertificate>
 #include <QStandardItemModel>
 
 namespace fulcrum::ui {
@@ -34,7 +33,13 @@ StaticController::StaticController(app::HostSession* session, StaticHttpsPage* p
     refreshRoutes();
 }
 
-void StaticController::connected() { refreshCertificates(); }
+void StaticController::connected() {
+    // Files on the host may have changed while disconnected (a renewal): read them all again.
+    m_described.clear();
+    m_asking.clear();
+    m_describeProblem.clear();
+    refreshCertificates();
+}
 
 void StaticController::refreshRoutes() {
     m_routes->removeRows(0, m_routes->rowCount());
@@ -55,47 +60,67 @@ void StaticController::refreshRoutes() {
 }
 
 void StaticController::refreshCertificates() {
-    QList<StaticHttpsPage::Certificate> certs;
-    QStringList seen, tlsListeners;
+    QStringList paths, tlsListeners;
     for (const auto& l : m_config->staged().value(QStringLiteral("listeners")).toArray()) {
         const QJsonObject listener = l.toObject();
         if (listener.contains(QStringLiteral("tls"))) tlsListeners << listener.value(QStringLiteral("name")).toString();
         for (const auto& c : listener.value(QStringLiteral("tls")).toObject().value(QStringLiteral("certificates")).toArray()) {
             const QString path = c.toObject().value(QStringLiteral("cert")).toString();
-            if (path.isEmpty() || seen.contains(path)) continue;
-            seen << path;
-            StaticHttpsPage::Certificate cert;
-            cert.name = QFileInfo(path).fileName();
-            if (const auto known = m_uploaded.constFind(path); known != m_uploaded.constEnd()) {
-                // Uploaded from here: what the check read from the file before it left.
-                cert.subject = known->commonName.isEmpty() ? known->subject : known->commonName;
-                cert.sans = known->names;
-                cert.notAfter = known->notAfter;
-                cert.issuer = known->issuer;
-                cert.selfSigned = known->issuer == known->subject;
-                certs << cert;
-                continue;
-            }
-            if (!isLocal()) {
-                cert.subject = tr("(on the host: %1)").arg(path);
-                cert.issuer = tr("unknown — the agent cannot report certificates yet");
-                certs << cert;
-                continue;
-            }
-            const auto list = QSslCertificate::fromPath(path);
-            if (list.isEmpty()) {
-                cert.subject = tr("cannot read %1").arg(path);
-                certs << cert;
-                continue;
-            }
-            const QSslCertificate& x = list.first();
-            cert.subject = x.subjectInfo(QSslCertificate::CommonName).join(QStringLiteral(", "));
-            for (const auto& san : x.subjectAlternativeNames()) cert.sans << san;
-            cert.notAfter = x.expiryDate();
-            cert.issuer = x.issuerInfo(QSslCertificate::CommonName).join(QStringLiteral(", "));
-            cert.selfSigned = x.isSelfSigned();
-            certs << cert;
+            if (!path.isEmpty() && !paths.contains(path)) paths << path;
         }
+    }
+    m_page->setTlsListeners(tlsListeners);
+    m_certificatePaths = paths;
+    QStringList unknown;
+    for (const QString& path : paths) {
+        if (!m_described.contains(path) && !m_asking.contains(path)) unknown << path;
+    }
+    showCertificates();
+    if (!unknown.isEmpty()) describeOnHost(unknown);
+}
+
+void StaticController::describeOnHost(const QStringList& paths) {
+    if (!isConnected()) return;
+    protocol::TlsCertificatesParams params;
+    for (const QString& path : paths.mid(0, int(protocol::kMaxCertificatePaths))) {
+        params.paths.push_back(path.toStdString());
+        m_asking.insert(path);
+    }
+    call<protocol::method::TlsCertificates>(params, [this, paths](protocol::Outcome<protocol::TlsCertificatesResult> result) {
+        for (const QString& path : paths) m_asking.remove(path);
+        if (!result) {
+            m_describeProblem = result.error().is(protocol::ErrorCode::MethodNotFound)
+                                    ? tr("This host's agent cannot read certificates — update it (Host → Update agent)")
+                                    : tr("The agent could not read it: %1").arg(QString::fromStdString(result.error().message));
+        } else {
+            m_describeProblem.clear();
+            for (const auto& d : result.value().certificates) m_described.insert(QString::fromStdString(d.path), d);
+        }
+        showCertificates();
+    });
+}
+
+void StaticController::showCertificates() {
+    const auto q = [](const std::string& s) { return QString::fromStdString(s); };
+    QList<StaticHttpsPage::Certificate> certs;
+    for (const QString& path : m_certificatePaths) {
+        StaticHttpsPage::Certificate cert;
+        cert.name = QFileInfo(path).fileName();
+        cert.path = path;
+        const auto known = m_described.constFind(path);
+        if (known == m_described.constEnd()) {
+            cert.problem = m_describeProblem.isEmpty() ? tr("Reading it on the host…") : m_describeProblem;
+            cert.pending = m_describeProblem.isEmpty();
+        } else if (!known->error.empty()) {
+            cert.problem = tr("Cannot be used: %1 on the host").arg(q(known->error));
+        } else {
+            cert.subject = known->common_name.empty() ? q(known->subject) : q(known->common_name);
+            for (const auto& name : known->names) cert.sans << q(name);
+            cert.notAfter = QDateTime::fromSecsSinceEpoch(known->not_after, Qt::UTC);
+            cert.issuer = q(known->issuer);
+            cert.selfSigned = known->self_signed;
+        }
+        certs << cert;
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const int warnDays = settings()->get(Settings::Key::CertificateWarnDays).toInt();
@@ -104,7 +129,6 @@ void StaticController::refreshCertificates() {
         if (c.notAfter.isValid() && now.daysTo(c.notAfter) <= warnDays) ++expiring;
     }
     m_page->setCertificates(certs, now);
-    m_page->setTlsListeners(tlsListeners);
     if (expiring != m_expiringSoon) {
         m_expiringSoon = expiring;
         emit certificatesChanged();
@@ -181,6 +205,7 @@ void StaticController::generate(const QString& name, const QStringList& sans, in
         }
         // Staged onto the first TLS listener (or a new one on 8443): the user sees it in the
         // diff and applies it like any other change.
+        m_described.remove(cert);
         stageCertificate(cert, key, firstTlsListener(), 8443);
         refreshCertificates();
         m_page->showInfo(tr("Certificate generated and staged."),
@@ -276,7 +301,7 @@ void StaticController::install(const app::CertificateFacts& facts, const QString
                 return;
             }
             const auto& installed = std::get<app::InstalledCertificate>(result);
-            m_uploaded.insert(installed.certPath, facts);
+            m_described.remove(installed.certPath);  // a file of that name may have been replaced
             stageCertificate(installed.certPath, installed.keyPath, listener, newPort);
             refreshCertificates();
             const QString names = facts.names.isEmpty() ? facts.subject : facts.names.join(QStringLiteral(", "));

@@ -1,15 +1,19 @@
 #pragma once
 // Static & HTTPS: static routes of the staged config (add/remove are staged like pool edits)
-// and the listeners' certificates. On "This computer" certificates are read from their files
-// (subject, SANs, expiry) and "Generate self-signed" runs `fulcrum-agent cert self-signed`.
-// "Upload certificate" checks a PEM pair here, puts it on the host over its session (SFTP, or
-// a local copy for This computer) and stages it on a listener; remote certificates read only
-// on the host are listed by path (the agent cannot describe them yet).
+// and the listeners' certificates. Every certificate file the staged config names is read by
+// the host's agent (`tls.certificates`: subject, SANs, expiry, with the proxy's own reader),
+// whoever put it there — uploaded from here, by hand, by certbot. On "This computer"
+// "Generate self-signed" runs `fulcrum-agent cert self-signed`. "Upload certificate" checks a
+// PEM pair here, puts it on the host over its session (SFTP, or a local copy for This
+// computer) and stages it on a listener.
 
 #include "app/deploy/certificate_pair.h"
 #include "ui/host/HostPart.h"
 
+#include "agent/protocol/tls.h"
+
 #include <QHash>
+#include <QSet>
 
 class QProcess;
 class QStandardItemModel;
@@ -37,6 +41,10 @@ signals:
 private:
     void refreshRoutes();
     void refreshCertificates();
+    // Asks the agent about `paths` (at most 64; the rest at the next refresh); the answer
+    // replaces what is known of them.
+    void describeOnHost(const QStringList& paths);
+    void showCertificates();
     void addRoute(const QString& host, const QString& prefix, const QString& root);
     void removeRoutes(const QList<int>& rows);
     void generate(const QString& name, const QStringList& sans, int days);
@@ -54,7 +62,10 @@ private:
     QProcess* m_generator = nullptr;
     app::CertificateCheck* m_check = nullptr;
     bool m_uploading = false;
-    QHash<QString, app::CertificateFacts> m_uploaded;  // by path on the host: read here before upload
+    QStringList m_certificatePaths;  // named by the staged config, in listener order
+    QHash<QString, protocol::CertificateDescription> m_described;  // by path, as the agent last read it
+    QString m_describeProblem;  // why the agent could not be asked, for every row it leaves unknown
+    QSet<QString> m_asking;     // paths the agent is reading now
     int m_expiringSoon = 0;
 };
 

@@ -106,7 +106,11 @@ void StaticHttpsPage::setCertificates(const QList<Certificate>& certificates, co
         QString status;
         QColor color;
         QString icon;
-        if (days < 0) {
+        if (!c.problem.isEmpty()) {
+            status = c.problem;
+            color = c.pending ? Semantic::muted() : Semantic::error();
+            icon = c.pending ? QStringLiteral("clock") : QStringLiteral("error");
+        } else if (days < 0) {
             status = plural(-days, "Expired %1 day ago — browsers refuse it", "Expired %1 days ago — browsers refuse it");
             color = Semantic::error();
             icon = QStringLiteral("error");
@@ -115,17 +119,22 @@ void StaticHttpsPage::setCertificates(const QList<Certificate>& certificates, co
             color = Semantic::warning();
             icon = QStringLiteral("warning");
         } else {
-            status = c.selfSigned ? tr("Valid · self-signed") : plural(days, "Valid · %1 day left", "Valid · %1 days left");
+            status = c.selfSigned ? plural(days, "Valid · self-signed · %1 day left", "Valid · self-signed · %1 days left")
+                                  : plural(days, "Valid · %1 day left", "Valid · %1 days left");
             color = Semantic::ok();
             icon = QStringLiteral("check-circle");
         }
         auto* statusItem = new QStandardItem(Icons::get(icon, color), status);
         statusItem->setForeground(color);
-        QList<QStandardItem*> row{new QStandardItem(c.name), new QStandardItem(c.subject),
-                                  new QStandardItem(c.sans.join(QStringLiteral(", "))),
-                                  new QStandardItem(QLocale().toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat)),
+        statusItem->setData(c.problem.isEmpty() ? QString() : c.problem, Qt::ToolTipRole);
+        auto* name = new QStandardItem(c.name);
+        name->setToolTip(c.path);
+        QList<QStandardItem*> row{name, new QStandardItem(c.subject), new QStandardItem(c.sans.join(QStringLiteral(", "))),
+                                  new QStandardItem(c.notAfter.isValid()
+                                                        ? QLocale().toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat)
+                                                        : QString()),
                                   statusItem};
-        row[1]->setToolTip(tr("Issued by %1").arg(c.issuer));
+        if (!c.issuer.isEmpty()) row[1]->setToolTip(tr("Issued by %1").arg(c.issuer));
         m_certModel->appendRow(row);
     }
     m_certs->resizeColumnsToContents();

@@ -21,6 +21,11 @@ class StaticHttpsPage : public SectionPage {
 public:
     struct Certificate {
         QString name;
+        QString path;  // on the host
+        // Why nothing below is known ("Cannot be used: no such file on the host"); with
+        // `pending`, only that it is being read.
+        QString problem;
+        bool pending = false;
         QString subject;
         QStringList sans;
         QDateTime notAfter;

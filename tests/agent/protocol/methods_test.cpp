@@ -36,7 +36,8 @@ TEST(Methods, EveryMethodsDefaultParamsAndResultRoundTrip) {
     for (const auto* expected : {"agent.hello", "host.facts", "config.get", "config.validate", "config.apply",
                                  "config.history", "config.rollback", "workers.list", "workers.start", "workers.stop",
                                  "workers.restart", "workers.scale", "logs.tail", "logs.follow", "metrics.history",
-                                 "metrics.subscribe", "boot.status", "boot.install", "agent.upgrade"}) {
+                                 "metrics.subscribe", "boot.status", "boot.install", "agent.upgrade",
+                                 "tls.certificates"}) {
         EXPECT_TRUE(names.count(expected)) << expected;
     }
 }

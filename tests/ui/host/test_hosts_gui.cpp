@@ -50,8 +50,10 @@
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -581,6 +583,63 @@ private slots:
         for (const QByteArray& secret : keyLines) QVERIFY2(!QByteArray::fromStdString(m_sshd->log()).contains(secret), "sshd logged the key");
         const QStringList holders = filesContaining({m_home.path(), m_state.path(), q(m_sshd->remote_home())}, keyLines);
         QCOMPARE(holders, QStringList{installedKey});
+    }
+
+    // Every certificate web1's config names is described — subject, SANs, expiry — read on
+    // the host by its agent, also the one put there by hand that this panel never saw; the
+    // one running out in 5 days is flagged on the page and counted on the Overview. A file
+    // the config names but the host does not have says so.
+    void certificatesOfARemoteHostAreDescribedWhoeverPutThemThere() {
+        QVERIFY(!m_web1.isEmpty() && !m_handMadeCert.isEmpty());
+        auto* hostPage = m_window->hostPage(m_web1);
+        hostPage->setSection(HostPage::StaticHttps);
+        auto* table = hostPage->staticHttps()->certificatesTable();
+        const auto rowOf = [table](const QString& fileName) {
+            for (int row = 0; row < table->model()->rowCount(); ++row) {
+                if (table->model()->index(row, 0).data().toString() == fileName) return row;
+            }
+            return -1;
+        };
+        const auto cell = [table](int row, int column) { return table->model()->index(row, column).data().toString(); };
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(QStringLiteral("hand.test.crt")) >= 0 &&
+                                     cell(rowOf(QStringLiteral("hand.test.crt")), 1) == QLatin1String("hand.test"),
+                                 10000);
+        const int hand = rowOf(QStringLiteral("hand.test.crt"));
+        QCOMPARE(cell(hand, 2), QStringLiteral("hand.test, 127.0.0.1"));
+        const QDateTime expires = QSslCertificate::fromPath(m_handMadeCert).value(0).expiryDate();
+        QCOMPARE(cell(hand, 3), QLocale().toString(expires.toLocalTime().date(), QLocale::ShortFormat));
+        QVERIFY2(cell(hand, 4).startsWith(QStringLiteral("Expires in")) && cell(hand, 4).contains(QStringLiteral("renew it")),
+                 qPrintable(cell(hand, 4)));
+        QCOMPARE(table->model()->index(hand, 0).data(Qt::ToolTipRole).toString(), m_handMadeCert);
+        const int uploaded = rowOf(QStringLiteral("upload.test.crt"));
+        QVERIFY(uploaded >= 0);
+        QCOMPARE(cell(uploaded, 1), QStringLiteral("upload.test"));
+        QCOMPARE(cell(uploaded, 2), QStringLiteral("upload.test, www.upload.test"));
+        QVERIFY2(cell(uploaded, 4).startsWith(QStringLiteral("Valid")), qPrintable(cell(uploaded, 4)));
+        // The one running out is counted where the host's health is summed up.
+        hostPage->setSection(HostPage::Overview);
+        QTRY_COMPARE(hostPage->findChild<QLabel*>(QStringLiteral("healthCertsLabel"))->text(), QStringLiteral("1"));
+
+        // A hand edit naming a file the host does not have: described as such, not as blank.
+        auto* config = m_hosts->host(m_web1)->config();
+        QJsonObject doc = config->staged();
+        QJsonArray listeners = doc.value(QStringLiteral("listeners")).toArray();
+        QJsonObject https = listeners.at(0).toObject();
+        QJsonObject tls = https.value(QStringLiteral("tls")).toObject();
+        QJsonArray certs = tls.value(QStringLiteral("certificates")).toArray();
+        const QString gone = q(m_sshd->remote_home()) + QStringLiteral("/certs/gone.test.crt");
+        certs.append(QJsonObject{{QStringLiteral("cert"), gone}, {QStringLiteral("key"), m_handMadeKey}});
+        tls.insert(QStringLiteral("certificates"), certs);
+        https.insert(QStringLiteral("tls"), tls);
+        listeners[0] = https;
+        doc.insert(QStringLiteral("listeners"), listeners);
+        config->setStaged(doc);
+        hostPage->setSection(HostPage::StaticHttps);
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(QStringLiteral("gone.test.crt")) >= 0 &&
+                                     cell(rowOf(QStringLiteral("gone.test.crt")), 4).contains(QStringLiteral("no such file")),
+                                 10000);
+        config->discard();
+        QTRY_COMPARE(rowOf(QStringLiteral("gone.test.crt")), -1);
     }
 
     void removingAHostForgetsItButLeavesTheServerAlone() {
