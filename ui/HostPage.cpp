@@ -7,6 +7,7 @@
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
+#include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StatusPill.h"
 
 #include <QHBoxLayout>
@@ -22,7 +23,7 @@ namespace fulcrum::ui {
 HostPage::HostPage(const QString& hostId, QWidget* parent)
     : QWidget(parent), m_hostId(hostId), m_title(new QLabel), m_subtitle(new QLabel), m_pill(new StatusPill),
       m_connect(new QPushButton), m_deploy(new QPushButton(Icons::get(QStringLiteral("deploy")), tr("Update agent"))),
-      m_tabs(new QTabBar), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
+      m_tabs(new QTabBar), m_notice(new MessageBanner), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
       m_workers(new WorkersPage), m_traffic(new TrafficPage), m_static(new StaticHttpsPage), m_reboot(new RebootPage) {
     setObjectName(QStringLiteral("hostPage_") + hostId);
     auto* layout = new QVBoxLayout(this);
@@ -69,6 +70,12 @@ HostPage::HostPage(const QString& hostId, QWidget* parent)
     }
     headerLayout->addWidget(m_tabs);
     layout->addWidget(header);
+    m_notice->setObjectName(QStringLiteral("hostNoticeBanner"));
+    m_notice->setClosable(true);
+    auto* noticeRow = new QHBoxLayout;
+    noticeRow->setContentsMargins(24, 12, 24, 0);
+    noticeRow->addWidget(m_notice);
+    layout->addLayout(noticeRow);
 
     for (QWidget* page : {static_cast<QWidget*>(m_overview), static_cast<QWidget*>(m_pools),
                           static_cast<QWidget*>(m_workers), static_cast<QWidget*>(m_traffic),

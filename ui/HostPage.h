@@ -19,6 +19,7 @@ class WorkersPage;
 class TrafficPage;
 class StaticHttpsPage;
 class RebootPage;
+class MessageBanner;
 class SectionPage;
 class StatusPill;
 
@@ -44,6 +45,9 @@ public:
     StaticHttpsPage* staticHttps() const { return m_static; }
     RebootPage* reboot() const { return m_reboot; }
     SectionPage* page(int section) const;
+    // About the host as a whole, above its sections (e.g. its remembered password could not be
+    // read from the keychain); hidden until something is shown, closable.
+    MessageBanner* notice() const { return m_notice; }
 
 signals:
     void connectRequested();
@@ -60,6 +64,7 @@ private:
     QPushButton* m_connect;
     QPushButton* m_deploy;
     QTabBar* m_tabs;
+    MessageBanner* m_notice;
     QStackedWidget* m_stack;
     OverviewPage* m_overview;
     PoolsPage* m_pools;

@@ -28,8 +28,7 @@ std::optional<QString> askSecret(QWidget* parent, const QString& objectName, con
 
 }  // namespace
 
-LoginPrompter::LoginPrompter(QWidget* parent, QString presetPassword)
-    : m_parent(parent), m_preset(std::move(presetPassword)) {}
+LoginPrompter::LoginPrompter(QWidget* parent) : m_parent(parent) {}
 
 bool LoginPrompter::onGuiThread(const std::function<void(QWidget*)>& ask) {
     QObject* context = m_parent ? static_cast<QObject*>(m_parent.data()) : qApp;
@@ -43,22 +42,9 @@ bool LoginPrompter::onGuiThread(const std::function<void(QWidget*)>& ask) {
     return QMetaObject::invokeMethod(context, [this, &ask] { ask(m_parent); }, Qt::BlockingQueuedConnection);
 }
 
-void LoginPrompter::setPresetPassword(const QString& password) {
-    QMutexLocker lock(&m_mutex);
-    m_preset = password;
-}
-
 void LoginPrompter::loginStarting(const QString&) {
     QMutexLocker lock(&m_mutex);
-    m_presetUsedThisLogin = false;
     m_passphrasesUsedThisLogin.clear();
-}
-
-std::optional<QString> LoginPrompter::takePreset() {
-    QMutexLocker lock(&m_mutex);
-    if (m_preset.isEmpty() || m_presetUsedThisLogin) return std::nullopt;
-    m_presetUsedThisLogin = true;
-    return m_preset;
 }
 
 std::optional<QString> LoginPrompter::keyPassphrase(const QString& keyPath, int attempt) {
@@ -85,29 +71,17 @@ std::optional<QString> LoginPrompter::keyPassphrase(const QString& keyPath, int 
 }
 
 std::optional<QString> LoginPrompter::password(const QString& userAtHost, int attempt) {
-    if (auto preset = takePreset()) return preset;
     std::optional<QString> answer;
     onGuiThread([&](QWidget* parent) {
         answer = askSecret(parent, QStringLiteral("passwordDialog"), QObject::tr("Log in to %1").arg(userAtHost),
                            attempt > 1 ? QObject::tr("%1 refused that password. Password:").arg(userAtHost)
                                        : QObject::tr("Password of %1:").arg(userAtHost));
     });
-    if (answer) {
-        // What the user typed now is what reconnects use from here on.
-        QMutexLocker lock(&m_mutex);
-        m_preset = *answer;
-        m_presetUsedThisLogin = true;
-    }
     return answer;
 }
 
 std::optional<QStringList> LoginPrompter::keyboardInteractive(const QString& userAtHost,
                                                               const app::KeyboardInteractiveRound& round) {
-    // PAM's usual single "Password:" round is the password the user already gave.
-    if (round.prompts.size() == 1 && !round.prompts.front().echo &&
-        round.prompts.front().text.contains(QLatin1String("assword"))) {
-        if (auto preset = takePreset()) return QStringList{*preset};
-    }
     std::optional<QStringList> answers;
     onGuiThread([&](QWidget* parent) {
         QDialog dialog(parent);
@@ -136,11 +110,6 @@ std::optional<QStringList> LoginPrompter::keyboardInteractive(const QString& use
         for (auto* edit : edits) list << edit->text();
         answers = list;
     });
-    if (answers && answers->size() == 1 && round.prompts.front().text.contains(QLatin1String("assword"))) {
-        QMutexLocker lock(&m_mutex);
-        m_preset = answers->front();
-        m_presetUsedThisLogin = true;
-    }
     return answers;
 }
 

@@ -4,11 +4,11 @@
 // prompts. The SSH layer asks on a host's own thread; each question is shown as a modal
 // dialog on the GUI thread while that thread waits, so the window never freezes.
 //
-// A password typed in the add-host wizard answers the first password question of each login
-// (or a lone "Password:" keyboard-interactive prompt) so the user is not asked twice; if the
-// host refuses it, the next question goes to the user. Key passphrases are kept the same way,
-// per key, so the deploy's own connection and every reconnect do not ask again. Both are
-// held in memory for this session only and never written anywhere.
+// Passwords known before a login (typed in the add-host wizard, remembered in the keychain)
+// are app core's PresetPasswordPrompter's job, which wraps this one and asks it only what the
+// preset cannot answer. Key passphrases are kept here, per key, so the deploy's own
+// connection and every reconnect do not ask again; in memory for this session only, never
+// written anywhere.
 
 #include "app/ssh/auth_prompter.h"
 
@@ -25,9 +25,7 @@ namespace fulcrum::ui {
 class LoginPrompter final : public app::AuthPrompter {
 public:
     // `parent` (GUI thread) parents the dialogs; when it is gone every question is cancelled.
-    explicit LoginPrompter(QWidget* parent, QString presetPassword = {});
-    // E.g. the keychain's answer, which arrives after the session was made.
-    void setPresetPassword(const QString& password);
+    explicit LoginPrompter(QWidget* parent);
 
     void loginStarting(const QString& userAtHost) override;
     std::optional<QString> keyPassphrase(const QString& keyPath, int attempt) override;
@@ -39,12 +37,9 @@ public:
 private:
     // Runs `ask` on the GUI thread and waits for it; false when there is no GUI to ask.
     bool onGuiThread(const std::function<void(QWidget* parent)>& ask);
-    std::optional<QString> takePreset();
 
     QPointer<QWidget> m_parent;
     QMutex m_mutex;
-    QString m_preset;
-    bool m_presetUsedThisLogin = false;
     QHash<QString, QString> m_passphrases;  // key path → what unlocked it
     QSet<QString> m_passphrasesUsedThisLogin;
 };

@@ -2,9 +2,9 @@
 
 #include "app/deploy/agent_deployer.h"
 #include "app/inventory/inventory.h"
-#include "app/inventory/secret_store.h"
 #include "app/rpc/host_session.h"
 #include "app/ssh/destination.h"
+#include "app/ssh/preset_password_prompter.h"
 #include "ui/dialogs/HostKeyDialog.h"
 #include "ui/dialogs/LoginPrompter.h"
 
@@ -87,7 +87,8 @@ void AddHostFlow::start(const AddHostWizard::Spec& spec, const QString& password
     m_password = spec.auth == AddHostWizard::Auth::Password ? password : QString();
 
     const app::HostEndpoint endpoint = m_entry.endpoint(loadSshConfig(), QDir::homePath());
-    auto prompter = std::make_shared<LoginPrompter>(m_dialogParent, m_password);
+    // The wizard's password answers the login's password question; only a refused one asks.
+    auto prompter = std::make_shared<app::PresetPasswordPrompter>(std::make_shared<LoginPrompter>(m_dialogParent), m_password);
     m_session = std::make_unique<app::HostSession>(endpoint, prompter);
     connect(m_session.get(), &app::HostSession::stateChanged, this, &AddHostFlow::onSessionState);
     emit progress(2, tr("Connecting to %1…").arg(endpoint.ssh.displayName()));
@@ -176,16 +177,12 @@ void AddHostFlow::onDeployed(bool ok, const QString& message) {
         return fail(tr("Fulcrum could not save its host list: %1").arg(problem),
                     tr("Check that %1 can be written, then try again.").arg(m_inventory->path()));
     }
-    QString summary = message;
-    if (m_entry.rememberPassword && !m_password.isEmpty()) {
-        app::SecretStore::storePassword(m_entry.id, m_password, this, [name = m_entry.name](const QString& error) {
-            if (!error.isEmpty()) qWarning("fulcrum: the password of %s was not remembered: %s", qPrintable(name), qPrintable(error));
-        });
-    }
-    m_password.clear();
+    // Remembering is the caller's (takePasswordToRemember): this flow ends with the wizard,
+    // and the keychain's answer must still find somewhere to be shown.
+    if (!m_entry.rememberPassword) m_password.clear();
     m_running = false;
     emit progress(100, tr("Done"));
-    emit succeeded(summary);
+    emit succeeded(message);
 }
 
 void AddHostFlow::fail(const QString& what, const QString& whatToDo) {

@@ -12,6 +12,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <utility>
 
 namespace fulcrum::app {
 class AgentDeployer;
@@ -37,6 +38,8 @@ public:
     // After succeeded(): the saved entry and its connected session, which the caller now owns.
     const app::HostEntry& entry() const { return m_entry; }
     std::unique_ptr<app::HostSession> takeSession();
+    // After succeeded(): the wizard's password when the host is to remember it, once.
+    QString takePasswordToRemember() { return std::exchange(m_password, QString()); }
 
     // ~/.ssh/config's Host aliases without wildcards, for the wizard's completion.
     static QStringList sshConfigAliases();

@@ -1,8 +1,10 @@
 #include "ui/host/HostsController.h"
 
+#include "app/inventory/remembered_password.h"
 #include "app/inventory/secret_store.h"
 #include "app/models/worker_model.h"
 #include "app/rpc/host_session.h"
+#include "app/ssh/preset_password_prompter.h"
 #include "ui/HostPage.h"
 #include "ui/MainWindow.h"
 #include "ui/dialogs/AddHostWizard.h"
@@ -64,11 +66,12 @@ HostsController::HostsController(MainWindow* window, const QString& inventoryPat
     const app::SshConfig config = userSshConfig();
     for (const auto& entry : m_inventory.hosts()) {
         if (entry.local) continue;
-        auto session = std::make_unique<app::HostSession>(entry.endpoint(config, QDir::homePath()),
-                                                          std::make_shared<LoginPrompter>(window));
+        // The person is asked (LoginPrompter) only what a remembered password cannot answer.
+        auto prompter = std::make_shared<app::PresetPasswordPrompter>(std::make_shared<LoginPrompter>(window));
+        auto session = std::make_unique<app::HostSession>(entry.endpoint(config, QDir::homePath()), prompter);
         auto* raw = session.get();
         attach(entry, std::move(session));
-        openRemembered(entry, raw);
+        openRemembered(entry, raw, prompter);
     }
 
     connect(window, &MainWindow::addHostRequested, this, [this] { openAddHostWizard(); });
@@ -100,21 +103,37 @@ HostController* HostsController::attach(const app::HostEntry& entry, std::unique
     return controller;
 }
 
-void HostsController::openRemembered(const app::HostEntry& entry, app::HostSession* session) {
-    if (!entry.rememberPassword) {
-        session->open();
-        return;
-    }
-    // The keychain answers later; without it the login asks as usual.
+void HostsController::openRemembered(const app::HostEntry& entry, app::HostSession* session,
+                                     const std::shared_ptr<app::PresetPasswordPrompter>& prompter) {
+    rememberTypedPasswords(entry, session, prompter);
+    // The keychain answers later. One that cannot be read never stops the login: the password
+    // is asked as usual, and the host's page says why.
     QPointer<app::HostSession> guard(session);
-    app::SecretStore::readPassword(entry.id, this, [guard](std::optional<QString> password, const QString&) {
-        if (!guard) return;
-        if (password) {
-            auto* prompter = dynamic_cast<LoginPrompter*>(guard->prompter().get());
-            if (prompter) prompter->setPresetPassword(*password);
-        }
-        guard->open();
+    app::RememberedPassword::load(entry, prompter, this, [this, guard, id = entry.id](const QString& notice) {
+        showKeychainNotice(id, notice);
+        if (guard) guard->open();
     });
+}
+
+void HostsController::rememberTypedPasswords(const app::HostEntry& entry, app::HostSession* session,
+                                             const std::shared_ptr<app::PresetPasswordPrompter>& prompter) {
+    if (!entry.rememberPassword) return;
+    // Logged in (also when the agent is missing or too old: the password was right), so what
+    // the person typed for this login is kept, if they typed anything.
+    connect(session, &app::HostSession::stateChanged, this, [this, entry, session, prompter] {
+        using Problem = app::HostSession::Problem;
+        const bool loggedIn = session->state() == app::HostSession::State::Connected ||
+                              session->problem() == Problem::AgentMissing || session->problem() == Problem::AgentIncompatible;
+        if (!loggedIn) return;
+        app::RememberedPassword::storeTyped(entry, *prompter, this,
+                                            [this, id = entry.id](const QString& notice) { showKeychainNotice(id, notice); });
+    });
+}
+
+void HostsController::showKeychainNotice(const QString& id, const QString& notice) {
+    HostPage* page = m_window ? m_window->hostPage(id) : nullptr;
+    if (notice.isEmpty() || !page) return;
+    page->notice()->showMessage(MessageBanner::Level::Warning, tr("The system keychain could not be used."), notice);
 }
 
 AddHostWizard* HostsController::openAddHostWizard() {
@@ -137,7 +156,19 @@ AddHostWizard* HostsController::openAddHostWizard() {
     connect(flow, &AddHostFlow::failed, wizard, &AddHostWizard::setFailed);
     connect(flow, &AddHostFlow::succeeded, this, [this, flow, wizard](const QString& summary) {
         const app::HostEntry entry = flow->entry();
-        attach(entry, flow->takeSession());
+        auto session = flow->takeSession();
+        auto* raw = session.get();
+        attach(entry, std::move(session));
+        if (auto prompter = std::dynamic_pointer_cast<app::PresetPasswordPrompter>(raw->prompter()))
+            rememberTypedPasswords(entry, raw, prompter);
+        if (const QString password = flow->takePasswordToRemember(); !password.isEmpty()) {
+            app::SecretStore::storePassword(entry.id, password, this, [this, entry](const QString& error) {
+                if (error.isEmpty()) return;
+                showKeychainNotice(entry.id, tr("The password of %1 was not remembered, so it will be asked at the next "
+                                                "start. %2.")
+                                                 .arg(entry.name, error));
+            });
+        }
         m_window->selectHost(entry.id);
         wizard->setSucceeded(summary);
         emit hostAdded(entry.id);
@@ -168,7 +199,14 @@ void HostsController::removeHost(const QString& id, bool confirm) {
                                               tr("The host list could not be saved: %1").arg(problem));
         return;
     }
-    if (entry->rememberPassword) app::SecretStore::forgetPassword(id, this, [](const QString&) {});
+    // A failure to forget is said on the window: the host's own page goes away.
+    if (entry->rememberPassword) {
+        app::RememberedPassword::forget(*entry, this, [this](const QString& notice) {
+            if (!notice.isEmpty() && m_window)
+                m_window->windowBanner()->showMessage(MessageBanner::Level::Warning, tr("The system keychain could not be used."),
+                                                      notice);
+        });
+    }
     m_inventory = changed;
     delete m_controllers.take(id);
     if (auto* session = m_sessions.take(id)) {

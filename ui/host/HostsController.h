@@ -17,7 +17,8 @@
 
 namespace fulcrum::app {
 class HostSession;
-}
+class PresetPasswordPrompter;
+}  // namespace fulcrum::app
 
 namespace fulcrum::ui {
 
@@ -52,7 +53,14 @@ signals:
 
 private:
     HostController* attach(const app::HostEntry& entry, std::unique_ptr<app::HostSession> session);
-    void openRemembered(const app::HostEntry& entry, app::HostSession* session);
+    // Opens the session once the keychain answered (core's RememberedPassword, as fulcrum-ctl).
+    void openRemembered(const app::HostEntry& entry, app::HostSession* session,
+                        const std::shared_ptr<app::PresetPasswordPrompter>& prompter);
+    // After each login of a host that remembers: what the person typed goes to the keychain.
+    void rememberTypedPasswords(const app::HostEntry& entry, app::HostSession* session,
+                                const std::shared_ptr<app::PresetPasswordPrompter>& prompter);
+    // What the keychain said (empty: nothing to say), on the host's page.
+    void showKeychainNotice(const QString& id, const QString& notice);
 
     QPointer<MainWindow> m_window;
     app::Inventory m_inventory;
