@@ -47,8 +47,25 @@ shoot() {  # shoot APPEARANCE
     [ -n "$window" ] || { echo "screenshots.sh: the panel did not open a window; log:" >&2; cat "$work/fulcrum-$appearance.log" >&2; exit 1; }
     xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height"
     xdotool windowfocus --sync "$window" 2>/dev/null || true
+    # Visitors, as the demo's proxy would have them: pages, static files and a few missing
+    # ones (404s), about 40 requests a second for 40 s, so the charts show traffic. Bounded,
+    # and stopped with the panel.
+    python3 - <<'PY' >/dev/null 2>&1 &
+import time, urllib.request, urllib.error
+paths = ["/", "/", "/static/style.css", "/static/app.js", "/no-such-page"]
+end = time.monotonic() + 40
+i = 0
+while time.monotonic() < end:
+    try:
+        urllib.request.urlopen("http://127.0.0.1:8080" + paths[i % len(paths)], timeout=2).read()
+    except (urllib.error.URLError, OSError):
+        pass
+    i += 1
+    time.sleep(0.025)
+PY
+    pids+=($!)
     # The demo connects to the local agent and the charts need a few samples.
-    sleep "${FULCRUM_SCREENSHOT_SETTLE:-6}"
+    sleep "${FULCRUM_SCREENSHOT_SETTLE:-12}"
     local i=1
     for section in "${sections[@]}"; do
         xdotool key --window "$window" "ctrl+$i"

@@ -117,6 +117,9 @@ QToolButton[segmentPosition="last"] { border-top-right-radius: 6px; border-botto
 QTableView, QTreeView { background: palette(base); border: 1px solid palette(mid); border-radius: 8px; gridline-color: palette(midlight); selection-background-color: %SELECTED%; selection-color: palette(text); }
 QHeaderView::section { background: palette(base); border: none; border-bottom: 1px solid palette(mid); padding: 6px 8px; color: %MUTED%; font-weight: 600; }
 QTableView::item, QTreeView::item { padding: 4px 6px; }
+/* An item with an icon and side padding gets its icon drawn twice, padding apart (style
+   sheet and base style each place it); the certificates' status column has one. */
+QTableView#certificatesTable::item { padding: 4px 0px; }
 
 QLineEdit, QSpinBox, QComboBox, QPlainTextEdit, QTextEdit { border: 1px solid palette(mid); border-radius: 6px; padding: 4px 6px; background: palette(base); }
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus, QPlainTextEdit:focus { border-color: palette(highlight); }

@@ -1,4 +1,5 @@
 #include "ui/host/PoolsController.h"
+#include "ui/Plural.h"
 
 #include "app/models/config_history_model.h"
 #include "app/models/format.h"
@@ -301,7 +302,7 @@ void PoolsController::showPeerWorkers() {
         const bool peerIsLoopback = peer.address == QLatin1String("127.0.0.1") || peer.address == QLatin1String("localhost") ||
                                     peer.address == QLatin1String("::1");
         for (const PeerWorkerGroup& group : peer.groups) {
-            auto* groupItem = new QTreeWidgetItem(hostItem, {tr("%1 · %n instance(s)", nullptr, int(group.ports.size())).arg(group.name)});
+            auto* groupItem = new QTreeWidgetItem(hostItem, {QStringLiteral("%1 · %2").arg(group.name, plural(group.ports.size(), "%1 instance", "%1 instances"))});
             groupItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsAutoTristate);
             groupItem->setCheckState(0, Qt::Unchecked);
             groupItem->setData(0, Qt::UserRole + 1, peer.hostId + QLatin1Char('/') + group.name);
@@ -367,7 +368,7 @@ void PoolsController::showPeerWorkers() {
     connect(tree, &QTreeWidget::itemChanged, add, [add, checkedAddresses] {
         const int n = int(checkedAddresses().size());
         add->setEnabled(n > 0);
-        add->setText(n > 0 ? tr("Add %n server(s)", nullptr, n) : tr("Add servers"));
+        add->setText(n > 0 ? plural(n, "Add %1 server", "Add %1 servers") : tr("Add servers"));
     });
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, this, [this, dialog, checkedAddresses] {

@@ -1,4 +1,5 @@
 #include "ui/host/ProxyProblem.h"
+#include "ui/Plural.h"
 
 #include "app/models/format.h"
 
@@ -55,7 +56,7 @@ std::optional<ProxyProblem> proxyProblem(const protocol::ProxyStatus& status, co
 QString proxyStateText(const protocol::ProxyStatus& status, int listeners) {
     using S = protocol::InstanceState;
     if (!status.configured || listeners == 0) return tr("no listeners configured");
-    const QString count = QCoreApplication::translate("ProxyProblem", "%n listener(s)", nullptr, listeners);
+    const QString count = plural(listeners, "%1 listener", "%1 listeners");
     switch (status.state) {
     case S::running: return tr("running · %1").arg(count);
     case S::starting: return tr("starting · %1").arg(count);

@@ -1,4 +1,5 @@
 #include "ui/host/TrafficController.h"
+#include "ui/Plural.h"
 
 #include "app/demo/test_traffic.h"
 #include "app/models/format.h"
@@ -22,7 +23,7 @@ TrafficController::TrafficController(app::HostSession* session, TrafficPage* pag
     connect(page, &TrafficPage::sendTestTrafficRequested, this, &TrafficController::startTestTraffic);
     connect(page, &TrafficPage::stopTestTrafficRequested, m_traffic, &app::TestTraffic::cancel);
     connect(m_traffic, &app::TestTraffic::progress, this, [this](const app::TestTraffic::Tally& t) {
-        m_page->setTestTrafficRunning(true, tr("Test traffic: %n request(s) sent", nullptr, t.sent));
+        m_page->setTestTrafficRunning(true, plural(t.sent, "Test traffic: %1 request sent", "Test traffic: %1 requests sent"));
     });
     connect(m_traffic, &app::TestTraffic::finished, this, [this](const app::TestTraffic::Tally& t) {
         m_page->setTestTrafficRunning(false, QString());

@@ -1,4 +1,5 @@
 #include "ui/pages/OverviewPage.h"
+#include "ui/Plural.h"
 
 #include "ui/Icons.h"
 #include "ui/Theme.h"
@@ -123,8 +124,8 @@ void OverviewPage::setHealth(const Health& h) {
         proxy = h.proxyText;
     } else if (h.proxyAvailable) {
         proxy = h.listenersTotal == 0 ? tr("no listeners configured")
-                : h.proxyRunning      ? tr("running · %n listener(s)", nullptr, h.listenersTotal)
-                                      : tr("NOT running · %n listener(s) configured", nullptr, h.listenersTotal);
+                : h.proxyRunning      ? tr("running · %1").arg(plural(h.listenersTotal, "%1 listener", "%1 listeners"))
+                                      : tr("NOT running · %1 configured").arg(plural(h.listenersTotal, "%1 listener", "%1 listeners"));
     }
     m_health->setFact(QStringLiteral("listeners"), tr("Proxy"), proxy, QStringLiteral("healthListenersLabel"));
     m_health->setFact(QStringLiteral("certs"), tr("Certificates expiring soon"),
