@@ -101,11 +101,11 @@ void Supervisor::stop_all(std::function<void()> done) {
     auto one_done = [left, done] {
         if (--*left == 0 && done) done();
     };
-    for (auto& [name, group] : m_groups) group->stop(std::nullopt, one_done);
+    for (auto& [name, group] : m_groups) group->stop(std::nullopt, one_done, WorkerGroup::StopReason::shutdown);
     // Groups removed from the config may still be draining: they are stopped now, too.
     auto removing = std::vector<WorkerGroup*>();
     for (auto& group : m_removing) removing.push_back(group.get());
-    for (auto* group : removing) group->stop(std::nullopt, one_done);
+    for (auto* group : removing) group->stop(std::nullopt, one_done, WorkerGroup::StopReason::shutdown);
     one_done();
 }
 

@@ -34,7 +34,8 @@ public:
     const LogFiles& logs() const { return m_logs; }
     void sample_usage();
 
-    // Stops everything (daemon shutdown with --stop-workers); `done` when all are gone.
+    // Stops everything for a daemon shutdown; `done` when all are gone. Groups are not marked
+    // stopped, so the next daemon (after a reboot, say) starts them again.
     void stop_all(std::function<void()> done);
 
     // Runtime state: what runs (pid + start time per port) and which groups a person stopped.

@@ -114,8 +114,8 @@ void WorkerGroup::start(std::optional<int> index) {
     if (m_changed) m_changed();
 }
 
-void WorkerGroup::stop(std::optional<int> index, std::function<void()> done) {
-    if (!index) m_user_stopped = true;
+void WorkerGroup::stop(std::optional<int> index, std::function<void()> done, StopReason reason) {
+    if (!index && reason == StopReason::requested) m_user_stopped = true;
     std::vector<std::shared_ptr<WorkerInstance>> targets;
     for (auto& instance : m_instances) {
         if (!index || instance->index() == *index) targets.push_back(instance);

@@ -20,8 +20,13 @@ public:
     // Brings the instances in line with `spec`. `adoptable` (by port) is consumed when used.
     void apply(WorkerGroupSpec spec, const Drain& drain, std::map<int, AdoptRecord>& adoptable);
 
+    // A stop a person asked for is remembered: the group stays stopped across daemon restarts.
+    // A daemon shutdown (SIGTERM from systemctl, or from the system going down for a reboot) is
+    // not, or the workers would not come back after the reboot the agent exists to survive.
+    enum class StopReason { requested, shutdown };
+
     void start(std::optional<int> index);
-    void stop(std::optional<int> index, std::function<void()> done);
+    void stop(std::optional<int> index, std::function<void()> done, StopReason reason = StopReason::requested);
     void restart(std::optional<int> index);
     // Stops and drains every instance, for removal of the whole group.
     void remove(const Drain& drain, std::function<void()> done);

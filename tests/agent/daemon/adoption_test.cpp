@@ -1,5 +1,6 @@
 // kill -9 of the daemon: workers and the proxy keep serving, and the next daemon adopts them
-// (pid + start time) instead of starting duplicates.
+// (pid + start time) instead of starting duplicates. An orderly stop (SIGTERM) stops them, and
+// the next daemon starts them again unless a person had stopped them.
 #include "tests/agent/support/worker_helpers.h"
 
 #include "agent/util/files.h"
@@ -100,6 +101,41 @@ TEST(Adoption, KilledDaemonLeavesEverythingServingAndTheNextOneAdoptsIt) {
     second.process().terminate(30s);
     EXPECT_TRUE(eventually([&] { return worker_processes("web", {base, base + 1}) == 0; }, 10s));
     EXPECT_FALSE(port_accepts(listen));
+}
+
+// systemd stops the agent with SIGTERM when the machine goes down for a reboot (and so does the
+// final kill of a cron-started one): the next daemon must start the workers again. Only a stop a
+// person asked for (workers.stop) survives the restart.
+TEST(Adoption, WorkersComeBackAfterAnOrderlyStopButNotAfterAPersonStoppedThem) {
+    TempDir temp;
+    const auto state = temp.path() / "state";
+    const int base = free_port_range(2);
+    json config = {{"workers", {waitress_group("web", base, 1), waitress_group("manual", base + 1, 1)}}};
+    auto running = [](const auto& g) { return g.state == GroupState::running; };
+    {
+        TestDaemon first(state);
+        ASSERT_TRUE(first.start());
+        auto agent = first.connect();
+        apply_config(agent, config);
+        ASSERT_TRUE(wait_for_group(agent, "web", running, 30s));
+        ASSERT_TRUE(wait_for_group(agent, "manual", running, 30s));
+        ASSERT_TRUE(agent.call<method::WorkersStop>({"manual", {}}, 20s).ok());
+        ASSERT_TRUE(first.process().terminate(30s));
+    }
+    EXPECT_EQ(worker_processes("web", {base}), 0) << "SIGTERM stops the workers";
+
+    TestDaemon second(state);
+    ASSERT_TRUE(second.start());
+    auto agent = second.connect();
+    auto web = wait_for_group(agent, "web", running, 30s);
+    ASSERT_TRUE(web) << "a daemon shutdown must not leave the group stopped; log:\n" << second.log_text();
+    EXPECT_EQ(http_status(base, "/healthz"), 200);
+    const auto groups = agent.call<method::WorkersList>({}).value();
+    const auto manual = std::find_if(groups.groups.begin(), groups.groups.end(),
+                                     [](const auto& g) { return g.name == "manual"; });
+    ASSERT_NE(manual, groups.groups.end());
+    EXPECT_EQ(manual->state, GroupState::stopped) << "a person's stop is remembered";
+    EXPECT_EQ(worker_processes("manual", {base + 1}), 0);
 }
 
 }  // namespace
