@@ -70,6 +70,8 @@ void MetricSeriesModel::setHistory(const std::vector<protocol::MetricsSample>& s
         }
         m_ring.push(std::move(s));
     }
+    // In order (by pool, then address): a legend of many servers is read by scanning it.
+    m_serverKeys.sort();
     endResetModel();
     emit serverKeysChanged();
 }

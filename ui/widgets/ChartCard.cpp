@@ -13,9 +13,30 @@
 #include <QLineSeries>
 #include <QValueAxis>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 namespace fulcrum::ui {
+
+namespace {
+
+// Length of the prefix all names share, cut back to just after a separator (':', ' ' or '·')
+// so no entry starts mid-word; 0 when that would leave an entry empty.
+qsizetype sharedPrefixLength(const QStringList& names) {
+    qsizetype length = names.front().size();
+    for (const auto& name : names) {
+        qsizetype same = 0;
+        while (same < std::min(length, name.size()) && name[same] == names.front()[same]) ++same;
+        length = same;
+    }
+    while (length > 0 && !QStringLiteral(": ·").contains(names.front()[length - 1])) --length;
+    for (const auto& name : names) {
+        if (name.size() <= length) return 0;
+    }
+    return length;
+}
+
+}  // namespace
 
 ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     : QFrame(parent), m_value(new QLabel(this)), m_legend(new QLabel(this)), m_chart(new QChart),
@@ -28,10 +49,15 @@ ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     auto* titleLabel = new QLabel(title, this);
     titleLabel->setProperty("role", QStringLiteral("cardTitle"));
     header->addWidget(titleLabel);
-    header->addStretch(1);
     m_legend->setProperty("role", QStringLiteral("muted"));
     m_legend->setTextFormat(Qt::RichText);
-    header->addWidget(m_legend);
+    // One entry per server can be wider than the card: the legend wraps between entries
+    // rather than widening the card, which would grow the whole window on a big pool.
+    m_legend->setWordWrap(true);
+    m_legend->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_legend->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_legend->setObjectName(QStringLiteral("chartLegend"));
+    header->addWidget(m_legend, 1);
     layout->addLayout(header);
     m_value->setProperty("role", QStringLiteral("cardValue"));
     m_value->setText(QStringLiteral("—"));
@@ -135,17 +161,25 @@ void ChartCard::applyTheme() {
         axis->setLabelsFont(f);
     }
     m_x->setGridLineVisible(false);
+    // Entries drop what all names share ("app · 127.0.0.1:" for one pool on one host), so eight
+    // servers fit on a line or two; the full names are in the tooltip.
+    QStringList names;
+    for (const auto* series : std::as_const(m_series)) names << series->name();
+    const qsizetype shared = m_series.size() > 1 ? sharedPrefixLength(names) : 0;
+    m_legend->setToolTip(m_series.size() > 1 ? names.join(QLatin1Char('\n')) : QString());
     QStringList legend;
     for (int i = 0; i < m_series.size(); ++i) {
         QPen pen(Semantic::chart(i));
         pen.setWidthF(2.0);
         m_series[i]->setPen(pen);
         if (m_series.size() > 1) {
-            legend << QStringLiteral("<span style='color:%1'>●</span> %2")
-                          .arg(Semantic::chart(i).name(), m_series[i]->name().toHtmlEscaped());
+            // Non-breaking inside an entry, breakable between entries.
+            legend << QStringLiteral("<span style='color:%1'>●</span>&nbsp;%2")
+                          .arg(Semantic::chart(i).name(),
+                               names[i].mid(shared).toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
         }
     }
-    m_legend->setText(legend.join(QStringLiteral("&nbsp;&nbsp;")));
+    m_legend->setText(legend.join(QStringLiteral("&nbsp;&nbsp; ")));
 }
 
 QString ChartCard::formatRate(double v) {

@@ -2,6 +2,7 @@
 // changes bar, the reboot timeline, message banners, and the typed settings table.
 #include "ui/Settings.h"
 #include "ui/Theme.h"
+#include "ui/widgets/ChartCard.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
@@ -159,6 +160,24 @@ private slots:
         timeline.clear();
         QCOMPARE(timeline.stepCount(), 0);
         QVERIFY(!timeline.findChild<QWidget*>(QStringLiteral("timelineHeading_web1")));
+    }
+
+    // A pool of eight servers once made the Traffic page wider than the window, which then grew.
+    void chartLegendOfManyServersWrapsAndShowsWhatTellsThemApart() {
+        ChartCard card(QStringLiteral("Requests per server"), &ChartCard::formatRate);
+        for (int i = 0; i < 8; ++i) card.addSeries(QStringLiteral("app · 127.0.0.1:%1").arg(8000 + i));
+        auto* legend = card.findChild<QLabel*>(QStringLiteral("chartLegend"));
+        QVERIFY(legend);
+        QVERIFY(legend->text().contains(QStringLiteral("8007")));
+        QVERIFY2(!legend->text().contains(QStringLiteral("127.0.0.1")), qPrintable(legend->text()));
+        QVERIFY(legend->toolTip().contains(QStringLiteral("app · 127.0.0.1:8007")));
+        QVERIFY2(card.minimumSizeHint().width() <= 480, qPrintable(QString::number(card.minimumSizeHint().width())));
+
+        ChartCard latency(QStringLiteral("Latency"), &ChartCard::formatMillis);
+        latency.addSeries(QStringLiteral("p50"));
+        latency.addSeries(QStringLiteral("p99"));
+        auto* pair = latency.findChild<QLabel*>(QStringLiteral("chartLegend"));
+        QVERIFY(pair->text().contains(QStringLiteral("p50")) && pair->text().contains(QStringLiteral("p99")));
     }
 
     void bannerShowsActionsAndClears() {
