@@ -12,7 +12,9 @@ fulcrum="$build/ui/fulcrum"
 [ -x "$fulcrum" ] || { echo "screenshots.sh: $fulcrum not built (cmake --build --preset debug --target fulcrum)" >&2; exit 1; }
 mkdir -p "$out"
 work=$(mktemp -d)
-width=1360 height=860
+# FULCRUM_SCREENSHOT_SIZE=1000x600 shows how the pages behave on a small laptop screen.
+size=${FULCRUM_SCREENSHOT_SIZE:-1360x860}
+width=${size%x*} height=${size#*x}
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

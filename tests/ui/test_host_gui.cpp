@@ -40,6 +40,8 @@
 #include <QListView>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QScopeGuard>
 #include <QSslCertificate>
 #include <QSignalSpy>
@@ -171,6 +173,38 @@ private slots:
         QCOMPARE(find<QLabel>("agentVersionLabel")->text(), QStringLiteral(FULCRUM_VERSION));
         QVERIFY(!find<QLabel>("bootPersistenceLabel")->text().isEmpty());
         QVERIFY(find<QLabel>("bootPersistenceLabel")->text() != QStringLiteral("Checking…"));
+    }
+
+    // A page that needs more room than the window scrolls; it once grew the window instead,
+    // past the bottom of a 768-px laptop screen. The Traffic page with a banner open and its
+    // six charts is the tallest page; in a 1000×600 window the window keeps its size.
+    void smallWindowScrollsTheTrafficPageInsteadOfGrowing() {
+        const QSize before = m_window->size();
+        const auto restore = qScopeGuard([this, before] { m_window->resize(before); });
+        m_window->selectHost(QStringLiteral("local"));
+        m_page->setSection(HostPage::Traffic);
+        auto* traffic = m_page->traffic();
+        traffic->showError(QStringLiteral("Could not send test traffic"),
+                           QStringLiteral("The proxy did not answer on 127.0.0.1:8080. Check that it runs (Overview), "
+                                          "then try again."));
+        m_window->resize(1000, 600);
+        QTest::qWait(300);  // layouts settle over a few event-loop passes
+        QCOMPARE(m_window->size(), QSize(1000, 600));
+        auto* area = traffic->findChild<QScrollArea*>(QStringLiteral("trafficPageScrollArea"));
+        QVERIFY(area);
+        QVERIFY(traffic->banner()->isVisible());
+        QVERIFY2(area->verticalScrollBar()->maximum() > 0, "the six charts fit 600 px: nothing to scroll");
+        // The lowest chart starts below the visible part and scrolls into view.
+        auto* bytes = traffic->findChild<QWidget*>(QStringLiteral("bytesChart"));
+        const auto bytesTop = [area, bytes] { return bytes->mapTo(area->viewport(), QPoint(0, 0)).y(); };
+        QVERIFY(bytesTop() >= area->viewport()->height());
+        area->verticalScrollBar()->setValue(area->verticalScrollBar()->maximum());
+        QVERIFY(bytesTop() < area->viewport()->height());
+        QVERIFY(bytesTop() + bytes->height() <= area->viewport()->height());
+        // Wide enough for the two chart columns: no horizontal bar at 1000 px.
+        QVERIFY(!area->horizontalScrollBar()->isVisible());
+        screenshot(QStringLiteral("traffic-small-window"));
+        traffic->banner()->hide();
     }
 
     void poolsShowTheHostsConfig() {

@@ -5,6 +5,8 @@
 
 #include "ui/Icons.h"
 
+#include <QHBoxLayout>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -12,7 +14,7 @@
 namespace fulcrum::ui {
 
 SectionPage::SectionPage(const QString& objectName, const QString& icon, QWidget* parent)
-    : QWidget(parent), m_banner(new MessageBanner(this)), m_stack(new QStackedWidget(this)),
+    : QWidget(parent), m_banner(new MessageBanner(this)), m_scrollArea(new QScrollArea(this)), m_stack(new QStackedWidget),
       m_content(new QWidget(this)), m_contentLayout(new QVBoxLayout(m_content)),
       m_disconnected(new EmptyState(icon, tr("Not connected"),
                                     tr("Connect to this host to see and change it. Fulcrum talks to it over SSH; "
@@ -21,10 +23,26 @@ SectionPage::SectionPage(const QString& objectName, const QString& icon, QWidget
     setObjectName(objectName);
     m_banner->setObjectName(objectName + QStringLiteral("Banner"));
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(20, 16, 20, 16);
+    // The side margins live inside the rows, so the scroll bar sits at the window's edge; a
+    // hidden banner's row takes no room at all.
+    layout->setContentsMargins(0, 16, 0, 0);
     layout->setSpacing(12);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_stack, 1);
+    auto* bannerRow = new QHBoxLayout;
+    bannerRow->setContentsMargins(20, 0, 20, 0);
+    bannerRow->addWidget(m_banner);
+    layout->addLayout(bannerRow);
+    auto* scrolled = new QWidget;
+    scrolled->setObjectName(objectName + QStringLiteral("Content"));
+    auto* scrolledLayout = new QVBoxLayout(scrolled);
+    scrolledLayout->setContentsMargins(20, 0, 20, 16);
+    scrolledLayout->addWidget(m_stack);
+    m_scrollArea->setObjectName(objectName + QStringLiteral("ScrollArea"));
+    m_scrollArea->setFrameShape(QFrame::NoFrame);
+    // Resizable: the content fills the viewport and scrolls only below its minimum size, so
+    // the horizontal bar appears only when the page cannot shrink any further.
+    m_scrollArea->setWidgetResizable(true);
+    m_scrollArea->setWidget(scrolled);
+    layout->addWidget(m_scrollArea, 1);
     m_contentLayout->setContentsMargins(0, 0, 0, 0);
     m_contentLayout->setSpacing(12);
     m_stack->addWidget(m_disconnected);

@@ -1,10 +1,13 @@
 #pragma once
 // Base of the host sections: a message banner at the top for errors that happened on this
 // page, and the page's content, which is replaced by an explanation while the host is not
-// connected (instead of a page of dead widgets).
+// connected (instead of a page of dead widgets). The content scrolls: a page that needs more
+// room than the window (six charts and a banner on a 768-px laptop screen) must not grow the
+// window past the screen. The banner stays above the scrolled part, where an error is seen.
 
 #include <QWidget>
 
+class QScrollArea;
 class QStackedWidget;
 class QToolButton;
 class QVBoxLayout;
@@ -24,6 +27,7 @@ public:
     void setLocal(bool local);
     bool isConnected() const { return m_connected; }
     MessageBanner* banner() const { return m_banner; }
+    QScrollArea* scrollArea() const { return m_scrollArea; }
     // Plain-language error on this page: what failed, why, what to do.
     void showError(const QString& what, const QString& details);
     void showInfo(const QString& text, const QString& details = {});
@@ -39,6 +43,7 @@ protected:
 private:
     bool m_connected = false;
     MessageBanner* m_banner;
+    QScrollArea* m_scrollArea;
     QStackedWidget* m_stack;
     QWidget* m_content;
     QVBoxLayout* m_contentLayout;
