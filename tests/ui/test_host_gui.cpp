@@ -24,6 +24,7 @@
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
+#include "ui/widgets/ChartCard.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StagedChangesBar.h"
@@ -205,6 +206,21 @@ private slots:
         QVERIFY(!area->horizontalScrollBar()->isVisible());
         screenshot(QStringLiteral("traffic-small-window"));
         traffic->banner()->hide();
+    }
+
+    // The live Bytes chart's axis in the unit of its headline (it once read 50000 under "4.2 KiB/s").
+    void trafficBytesAxisCarriesTheHeadlinesUnit() {
+        m_page->setSection(HostPage::Traffic);
+        auto* traffic = m_page->traffic();
+        QTRY_VERIFY_WITH_TIMEOUT(traffic->sampleCount() > 0, 10000);
+        auto* bytes = traffic->findChild<ChartCard*>(QStringLiteral("bytesChart"));
+        QVERIFY(bytes);
+        const QString unit = bytes->headline().section(QLatin1Char(' '), 1);
+        QVERIFY2(unit.endsWith(QStringLiteral("B/s")), qPrintable(bytes->headline()));
+        QTRY_COMPARE(bytes->axisLabels().size(), 3);
+        for (const QString& label : bytes->axisLabels()) {
+            QVERIFY2(label.endsWith(QLatin1Char(' ') + unit), qPrintable(label + QStringLiteral(" / ") + bytes->headline()));
+        }
     }
 
     void poolsShowTheHostsConfig() {

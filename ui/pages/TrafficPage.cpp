@@ -63,6 +63,7 @@ TrafficPage::TrafficPage(QWidget* parent)
     m_active->addSeries(tr("active"));
     m_bytes->addSeries(tr("in"));
     m_bytes->addSeries(tr("out"));
+    m_bytes->setAxisUnits(ChartCard::bytesRateUnits());
     m_requests->setObjectName(QStringLiteral("requestsChart"));
     m_perServer->setObjectName(QStringLiteral("perServerChart"));
     m_latency->setObjectName(QStringLiteral("latencyChart"));

@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QGraphicsLayout>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
@@ -118,31 +120,72 @@ void ChartCard::setWindow(qint64 nowMsecs, int seconds) {
     double maxY = 0;
     double headline = 0;
     bool haveHeadline = false;
+    QList<QList<QPointF>> visible;
     for (int i = 0; i < m_series.size(); ++i) {
         const auto& all = m_points[i];
         // Only the visible part goes to QtCharts, so an hour of history costs nothing when
         // the one-minute range is shown.
         auto first = std::lower_bound(all.begin(), all.end(), double(from),
                                       [](const QPointF& p, double x) { return p.x() < x; });
-        QList<QPointF> visible(first, all.end());
-        for (const auto& p : visible) maxY = std::max(maxY, p.y());
-        m_series[i]->replace(visible);
+        visible.append(QList<QPointF>(first, all.end()));
+        for (const auto& p : visible.last()) maxY = std::max(maxY, p.y());
         if (!all.isEmpty() && (i == 0 || m_sumHeadline)) {
             headline += all.last().y();
             haveHeadline = true;
         }
     }
+    // QValueAxis only formats numbers, so the points are handed over in the axis' unit.
+    AxisUnit unit{1, QString()};
+    for (const auto& u : std::as_const(m_axisUnits)) {
+        if (u.divisor <= maxY * 1.15 || u.divisor == m_axisUnits.front().divisor) unit = u;
+    }
+    for (int i = 0; i < m_series.size(); ++i) {
+        if (unit.divisor != 1) {
+            for (auto& p : visible[i]) p.setY(p.y() / unit.divisor);
+        }
+        m_series[i]->replace(visible[i]);
+    }
+    maxY /= unit.divisor;
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(nowMsecs));
     m_x->setFormat(seconds > 600 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
     // A "nice" ceiling so the axis does not jitter with every sample.
     double top = 1;
     while (top < maxY * 1.15) top *= (QString::number(top).startsWith(QLatin1Char('2')) ? 2.5 : 2);
     if (std::abs(m_y->max() - top) > 1e-9) m_y->setRange(0, top);
-    m_y->setLabelFormat(top < 5 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    const QString suffix = unit.suffix.isEmpty() ? QString() : QLatin1Char(' ') + unit.suffix;
+    // Three ticks: 0, top/2, top; a half of 1 or 5 needs its decimal ("2.5", not "2").
+    const bool halfHasDecimal = std::fmod(top / 2, 1.0) != 0;
+    m_y->setLabelFormat((halfHasDecimal ? QStringLiteral("%.1f") : QStringLiteral("%.0f")) + suffix);
     m_value->setText(haveHeadline ? m_format(headline) : QStringLiteral("—"));
 }
 
 QString ChartCard::headline() const { return m_value->text(); }
+
+QList<ChartCard::AxisUnit> ChartCard::bytesRateUnits() {
+    // The same steps as formatBytesRate, so axis and headline agree.
+    return {{1, QStringLiteral("B/s")},
+            {1024, QStringLiteral("KiB/s")},
+            {1024.0 * 1024, QStringLiteral("MiB/s")},
+            {1024.0 * 1024 * 1024, QStringLiteral("GiB/s")}};
+}
+
+QStringList ChartCard::axisLabels() const {
+    // Drawn by QtCharts as text items of the chart's scene; the value axis' ones sit left of
+    // the plot area, the time axis' ones below it.
+    QList<QPair<qreal, QString>> found;
+    const QRectF plot = m_chart->plotArea();
+    for (QGraphicsItem* item : m_chart->scene()->items()) {
+        auto* text = qgraphicsitem_cast<QGraphicsTextItem*>(item);
+        if (!text || !text->isVisible()) continue;
+        const QRectF box = text->sceneBoundingRect();
+        if (box.right() <= plot.left() + 1 && !text->toPlainText().isEmpty())
+            found.append({box.center().y(), text->toPlainText()});
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    QStringList labels;
+    for (const auto& f : found) labels << f.second;
+    return labels;
+}
 
 void ChartCard::applyTheme() {
     const QPalette pal = palette();

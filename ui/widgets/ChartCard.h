@@ -33,6 +33,17 @@ public:
     // the sum of all series when `headlineSumsSeries`).
     void setWindow(qint64 nowMsecs, int seconds);
     void setHeadlineSumsSeries(bool sum) { m_sumHeadline = sum; }
+    // The value axis speaks the headline's unit: each unit is a divisor and the suffix its
+    // labels carry ({1, "B/s"}, {1024, "KiB/s"}, …, ascending); the largest one the visible
+    // range reaches is used. Without units the axis shows plain numbers.
+    struct AxisUnit {
+        double divisor;
+        QString suffix;
+    };
+    void setAxisUnits(const QList<AxisUnit>& units) { m_axisUnits = units; }
+    static QList<AxisUnit> bytesRateUnits();
+    // The value axis' labels as drawn, bottom to top (for tests and screen readers alike).
+    QStringList axisLabels() const;
     QString headline() const;
     const QList<QPointF>& points(int series) const;
 
@@ -53,6 +64,7 @@ private:
     QList<QLineSeries*> m_series;
     QList<QList<QPointF>> m_points;
     Formatter m_format;
+    QList<AxisUnit> m_axisUnits;
     bool m_sumHeadline = false;
 };
 

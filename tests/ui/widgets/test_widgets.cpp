@@ -9,6 +9,8 @@
 #include "ui/widgets/Timeline.h"
 
 #include <QApplication>
+#include <QChartView>
+#include <QLineSeries>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -178,6 +180,43 @@ private slots:
         latency.addSeries(QStringLiteral("p99"));
         auto* pair = latency.findChild<QLabel*>(QStringLiteral("chartLegend"));
         QVERIFY(pair->text().contains(QStringLiteral("p50")) && pair->text().contains(QStringLiteral("p99")));
+    }
+
+    void bytesAxisSpeaksTheHeadlinesUnit_data() {
+        QTest::addColumn<double>("rate");
+        QTest::addColumn<QString>("headline");
+        QTest::addColumn<QStringList>("labels");
+        QTest::newRow("B/s") << 500.0 << QStringLiteral("500 B/s")
+                             << QStringList{QStringLiteral("0 B/s"), QStringLiteral("500 B/s"), QStringLiteral("1000 B/s")};
+        // The case that was seen: "4.2 KiB/s" over an axis of 0, 25000, 50000.
+        QTest::newRow("KiB/s") << 50000.0 << QStringLiteral("48.8 KiB/s")
+                               << QStringList{QStringLiteral("0 KiB/s"), QStringLiteral("50 KiB/s"), QStringLiteral("100 KiB/s")};
+        QTest::newRow("MiB/s") << 3.5 * 1024 * 1024 << QStringLiteral("3.5 MiB/s")
+                               << QStringList{QStringLiteral("0.0 MiB/s"), QStringLiteral("2.5 MiB/s"), QStringLiteral("5.0 MiB/s")};
+    }
+    // The Bytes chart's headline said "4.2 KiB/s" over an axis of raw numbers (50000): the
+    // labels, as QtCharts draws them, now carry the headline's unit, chosen from the range.
+    void bytesAxisSpeaksTheHeadlinesUnit() {
+        QFETCH(double, rate);
+        QFETCH(QString, headline);
+        QFETCH(QStringList, labels);
+        ChartCard card(QStringLiteral("Bytes in / out"), &ChartCard::formatBytesRate);
+        card.addSeries(QStringLiteral("in"));
+        card.setAxisUnits(ChartCard::bytesRateUnits());
+        const qint64 now = 1'700'000'000'000;
+        QList<QPointF> points;
+        for (int s = 59; s >= 0; --s) points.append(QPointF(double(now - s * 1000), s % 2 ? rate / 2 : rate));
+        card.setPoints(0, points);
+        card.resize(480, 260);
+        card.show();
+        card.setWindow(now, 60);
+        QCOMPARE(card.headline(), headline);
+        QTRY_COMPARE(card.axisLabels(), labels);
+        // What QtCharts draws is in the same unit: the top of the line sits at the value.
+        QCOMPARE(card.findChild<QChartView*>()->chart()->series().value(0)->type(), QAbstractSeries::SeriesTypeLine);
+        const auto* line = static_cast<QLineSeries*>(card.findChild<QChartView*>()->chart()->series().value(0));
+        QCOMPARE(line->at(line->count() - 1).y(), rate / (labels.last().endsWith(QStringLiteral("MiB/s")) ? 1024 * 1024
+                                                          : labels.last().endsWith(QStringLiteral("KiB/s")) ? 1024 : 1));
     }
 
     void bannerShowsActionsAndClears() {
