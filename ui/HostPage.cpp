@@ -23,7 +23,7 @@ namespace fulcrum::ui {
 HostPage::HostPage(const QString& hostId, QWidget* parent)
     : QWidget(parent), m_hostId(hostId), m_title(new QLabel), m_subtitle(new QLabel), m_pill(new StatusPill),
       m_connect(new QPushButton), m_deploy(new QPushButton(Icons::get(QStringLiteral("deploy")), tr("Update agent"))),
-      m_tabs(new QTabBar), m_notice(new MessageBanner), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
+      m_stopDemo(new QPushButton(Icons::get(QStringLiteral("stop")), tr("Stop the demo"))), m_tabs(new QTabBar), m_notice(new MessageBanner), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
       m_workers(new WorkersPage), m_traffic(new TrafficPage), m_static(new StaticHttpsPage), m_reboot(new RebootPage) {
     setObjectName(QStringLiteral("hostPage_") + hostId);
     auto* layout = new QVBoxLayout(this);
@@ -46,6 +46,11 @@ HostPage::HostPage(const QString& hostId, QWidget* parent)
     m_deploy->setObjectName(QStringLiteral("deployAgentButton"));
     m_deploy->setToolTip(tr("Upload this panel's agent to the host and restart it without stopping workers or the proxy"));
     titleRow->addWidget(m_deploy);
+    m_stopDemo->setObjectName(QStringLiteral("stopDemoButton"));
+    m_stopDemo->setToolTip(tr("Stop the agent on this computer with the demo's workers and proxy (asks first; "
+                              "Connect starts them again)"));
+    m_stopDemo->hide();
+    titleRow->addWidget(m_stopDemo);
     m_connect->setObjectName(QStringLiteral("connectButton"));
     titleRow->addWidget(m_connect);
     headerLayout->addLayout(titleRow);
@@ -96,6 +101,7 @@ HostPage::HostPage(const QString& hostId, QWidget* parent)
         }
     });
     connect(m_deploy, &QPushButton::clicked, this, &HostPage::deployRequested);
+    connect(m_stopDemo, &QPushButton::clicked, this, &HostPage::stopDemoRequested);
     setState(HostState::Disconnected);
 }
 
@@ -110,6 +116,21 @@ void HostPage::setLocal(bool local) {
     m_deploy->setVisible(!local);
 }
 
+void HostPage::setDemo(bool demo) {
+    m_demo = demo;
+    setState(m_state);
+    emit actionsChanged();
+}
+
+bool HostPage::canStopDemo() const { return m_demo && m_state == HostState::Connected && !m_stoppingDemo; }
+
+void HostPage::setStoppingDemo(bool stopping) {
+    m_stoppingDemo = stopping;
+    m_stopDemo->setText(stopping ? tr("Stopping the demo…") : tr("Stop the demo"));
+    setState(m_state);
+    emit actionsChanged();
+}
+
 void HostPage::setState(HostState state, const QString& detail) {
     m_state = state;
     m_pill->setStatus(HostStatusText::label(state), HostStatusText::color(state));
@@ -122,6 +143,8 @@ void HostPage::setState(HostState state, const QString& detail) {
     m_connect->style()->unpolish(m_connect);
     m_connect->style()->polish(m_connect);
     m_deploy->setEnabled(state == HostState::Connected);
+    m_stopDemo->setVisible(m_demo && (state == HostState::Connected || m_stoppingDemo));
+    m_stopDemo->setEnabled(canStopDemo());
     const bool live = state == HostState::Connected || state == HostState::Rebooting;
     for (int i = 0; i < SectionCount; ++i) {
         // Reboot & verify keeps showing its timeline while the host is down.

@@ -33,6 +33,10 @@ public:
     QString hostId() const { return m_hostId; }
     void setTitle(const QString& name, const QString& subtitle);
     void setLocal(bool local);
+    // "This computer" under --demo: the header offers "Stop the demo" while connected.
+    void setDemo(bool demo);
+    bool canStopDemo() const;
+    void setStoppingDemo(bool stopping);
     void setState(HostState state, const QString& detail = {});
     HostState state() const { return m_state; }
     void setSection(int section);
@@ -53,6 +57,9 @@ signals:
     void connectRequested();
     void disconnectRequested();
     void deployRequested();
+    void stopDemoRequested();
+    // What the Host menu offers for this host changed (e.g. "Stop the demo").
+    void actionsChanged();
     void sectionChanged(int section);
 
 private:
@@ -63,6 +70,9 @@ private:
     StatusPill* m_pill;
     QPushButton* m_connect;
     QPushButton* m_deploy;
+    QPushButton* m_stopDemo;
+    bool m_demo = false;
+    bool m_stoppingDemo = false;
     QTabBar* m_tabs;
     MessageBanner* m_notice;
     QStackedWidget* m_stack;

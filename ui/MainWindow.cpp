@@ -117,6 +117,11 @@ void MainWindow::createMenus() {
         if (auto* page = currentHostPage()) emit page->deployRequested();
     });
     deploy->setObjectName(QStringLiteral("deployAgentAction"));
+    m_stopDemoAction = host->addAction(Icons::get(QStringLiteral("stop")), tr("&Stop the demo…"), this, [this] {
+        if (auto* page = currentHostPage(); page && page->canStopDemo()) emit page->stopDemoRequested();
+    });
+    m_stopDemoAction->setObjectName(QStringLiteral("stopDemoAction"));
+    m_stopDemoAction->setToolTip(tr("Stop the agent on this computer with the demo's workers and proxy"));
     host->addSeparator();
     auto* next = host->addAction(tr("&Next host"), this, [this] {
         const int row = m_ui->hostList->currentIndex().row();
@@ -195,6 +200,7 @@ HostPage* MainWindow::addHost(const QString& id, const QString& name, const QStr
     page->setLocal(local);
     page->setSection(settings()->get(Settings::Key::LastSection).toInt());
     connect(page, &HostPage::sectionChanged, this, [](int section) { settings()->set(Settings::Key::LastSection, section); });
+    connect(page, &HostPage::actionsChanged, this, &MainWindow::updateActions);
     m_pages.insert(id, page);
     m_ui->hostPages->addWidget(page);
     if (!m_ui->hostList->currentIndex().isValid() || settings()->get(Settings::Key::LastHost).toString() == id) {
@@ -293,6 +299,7 @@ void MainWindow::updateActions() {
     m_removeHostAction->setEnabled(any && !local);
     m_ui->removeHostButton->setEnabled(any && !local);
     m_connectAction->setEnabled(any);
+    m_stopDemoAction->setEnabled(any && currentHostPage()->canStopDemo());
     for (auto* a : m_sectionActions) a->setEnabled(any);
 }
 

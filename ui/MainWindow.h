@@ -68,6 +68,7 @@ private:
     QLabel* m_statusHosts;
     QAction* m_removeHostAction = nullptr;
     QAction* m_connectAction = nullptr;
+    QAction* m_stopDemoAction = nullptr;
     QList<QAction*> m_sectionActions;
 };
 

@@ -10,6 +10,7 @@
 #include "app/models/staged_config.h"
 #include "app/models/worker_model.h"
 #include "app/rpc/host_session.h"
+#include "tests/support/process_sweep.h"
 #include "tests/ui/gui_test_support.h"
 #include "tests/ui/tls_test_support.h"
 #include "ui/HostPage.h"
@@ -39,6 +40,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollArea>
@@ -589,6 +591,74 @@ private slots:
         QTcpSocket probe;
         probe.connectToHost(QStringLiteral("127.0.0.1"), port);
         QVERIFY(probe.waitForConnected(5000));
+    }
+
+    // "Stop the demo" (README once said `pkill -u "$USER" -x fulcrum-agent`): after a
+    // confirmation that says what it stops, the agent, its workers and the proxy all go, the
+    // window stays responsive meanwhile, and the page says when everything is down. Last: it
+    // ends this test's agent.
+    void stopTheDemoLeavesNothingRunning() {
+        m_window->selectHost(QStringLiteral("local"));
+        // Workers stopped by an earlier test come back, so there is something to stop.
+        protocol::WorkersTarget web;
+        web.group = "web";
+        QVERIFY(callSync<protocol::method::WorkersStart>(m_session->rpc(), web).ok());
+        const std::vector<std::string> dirs{m_state.path().toStdString()};
+        // The daemon, the proxy and both workers live under the test's state directory.
+        QTRY_VERIFY_WITH_TIMEOUT(fulcrum::testing::processes_under(dirs).size() >= 4, 15000);
+        auto* button = m_page->findChild<QPushButton*>(QStringLiteral("stopDemoButton"));
+        QVERIFY(button);
+        QVERIFY(!button->isVisible());  // not under --demo
+        m_controller->enableDemo();
+        QVERIFY(button->isVisible() && button->isEnabled());
+        auto* action = m_window->findChild<QAction*>(QStringLiteral("stopDemoAction"));
+        QVERIFY(action);
+        m_window->selectHost(QStringLiteral("local"));
+        QTRY_VERIFY(action->isEnabled());
+
+        // Cancelled: nothing happens.
+        onNextDialog([](QDialog* dialog) {
+            QCOMPARE(dialog->objectName(), QStringLiteral("stopDemoDialog"));
+            dialog->reject();
+        });
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(m_session->state(), app::HostSession::State::Connected);
+        QVERIFY(::kill(pid_t(m_daemonPid), 0) == 0);
+
+        // Confirmed from the Host menu, after reading what it stops.
+        QString asked;
+        onNextDialog([&asked](QDialog* dialog) {
+            auto* box = qobject_cast<QMessageBox*>(dialog);
+            QVERIFY(box);
+            asked = box->text() + QLatin1Char('\n') + box->informativeText();
+            box->findChild<QPushButton*>(QStringLiteral("confirmStopDemoButton"))->click();
+        });
+        QSignalSpy stopped(m_controller, &HostController::demoStopped);
+        action->trigger();
+        QVERIFY2(asked.contains(QStringLiteral("agent")) && asked.contains(QStringLiteral("workers")) &&
+                     asked.contains(QStringLiteral("proxy")),
+                 qPrintable(asked));
+        auto* banner = m_page->overview()->banner();
+        QCOMPARE(m_page->section(), int(HostPage::Overview));
+        // Progress while the processes stop, and the event loop keeps running (this wait is it).
+        QVERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(QStringLiteral("Stopping")), qPrintable(banner->text()));
+        QVERIFY(!button->isEnabled());
+        QVERIFY(stopped.wait(30000));
+        QCOMPARE(stopped.first().first().toBool(), true);
+        QCOMPARE(banner->level(), MessageBanner::Level::Positive);
+        QVERIFY2(banner->text().contains(QStringLiteral("2 workers")) && banner->text().contains(QStringLiteral("proxy")),
+                 qPrintable(banner->text()));
+        screenshot(QStringLiteral("demo-stopped"));
+        const auto left = fulcrum::testing::processes_under(dirs);
+        // The daemon among them (a zombie left to its reaper counts as gone).
+        QVERIFY2(left.empty(), fulcrum::testing::describe(left).c_str());
+        // The panel does not start it again behind the person's back.
+        QTest::qWait(1500);
+        QCOMPARE(m_session->state(), app::HostSession::State::Disconnected);
+        QVERIFY(fulcrum::testing::processes_under(dirs).empty());
+        QVERIFY(!button->isVisible());
+        QVERIFY(!action->isEnabled());
     }
 };
 

@@ -1,6 +1,7 @@
 #include "ui/host/HostController.h"
 
 #include "app/demo/demo_setup.h"
+#include "app/demo/local_agent_stop.h"
 #include "app/deploy/agent_deployer.h"
 #include "app/models/format.h"
 #include "app/models/pool_server_model.h"
@@ -23,6 +24,9 @@
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
 #include "ui/widgets/MessageBanner.h"
+
+#include <QMessageBox>
+#include <QPushButton>
 
 namespace fulcrum::ui {
 
@@ -83,6 +87,7 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     targets->add(page->hostId(), session, m_config);
     m_reboot = new RebootController(page->hostId(), session, page->reboot(), targets, this);
     connect(page, &HostPage::deployRequested, this, &HostController::deployAgent);
+    connect(page, &HostPage::stopDemoRequested, this, [this] { stopDemo(); });
     connect(page, &HostPage::connectRequested, session, &app::HostSession::open);
     connect(page, &HostPage::disconnectRequested, session, &app::HostSession::close);
     onStateChanged();
@@ -97,6 +102,56 @@ HostController::~HostController() {
 void HostController::enableDemo() {
     m_demoEnabled = true;
     m_page->traffic()->setTestTrafficAvailable(true);
+    if (m_session && m_session->endpoint().isLocal()) m_page->setDemo(true);
+}
+
+void HostController::stopDemo(bool confirm) {
+    if (!m_session || !m_session->endpoint().isLocal() || m_stopper || !m_page->canStopDemo()) return;
+    if (confirm) {
+        QMessageBox box(QMessageBox::Question, tr("Stop the demo?"), tr("Stop the demo on this computer?"),
+                        QMessageBox::Cancel, m_window);
+        box.setObjectName(QStringLiteral("stopDemoDialog"));
+        box.setInformativeText(tr("This stops Fulcrum's agent on this computer, its workers and the proxy, so nothing "
+                                  "of the demo keeps serving (ports 8000–8003, 8080 and 8443 with the demo's "
+                                  "configuration).\n\nNothing is deleted: Connect starts them again. To forget the "
+                                  "demo as well, remove ~/.local/state/fulcrum afterwards."));
+        auto* stop = box.addButton(tr("Stop the demo"), QMessageBox::DestructiveRole);
+        stop->setObjectName(QStringLiteral("confirmStopDemoButton"));
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        if (box.clickedButton() != stop) return;
+    }
+    auto* overview = m_page->overview();
+    m_page->setSection(HostPage::Overview);
+    m_page->setStoppingDemo(true);
+    m_stopper = new app::LocalAgentStop(m_session, this);
+    connect(m_stopper, &app::LocalAgentStop::progress, overview, [overview](const QString& text) {
+        overview->banner()->showMessage(MessageBanner::Level::Info, tr("Stopping the demo…"), text);
+    });
+    connect(m_stopper, &app::LocalAgentStop::finished, this,
+            [this, overview](bool ok, const QString& message, const QString& details) {
+                if (ok) {
+                    QStringList parts{tr("the agent")};
+                    if (m_stopper->workerCount() > 0)
+                        parts << (m_stopper->workerCount() == 1 ? tr("its worker") : tr("its %1 workers").arg(m_stopper->workerCount()));
+                    if (m_stopper->hadProxy()) parts << tr("the proxy");
+                    const bool one = parts.size() == 1;
+                    const QString last = parts.takeLast();
+                    const QString what = parts.isEmpty() ? last : parts.join(QStringLiteral(", ")) + tr(" and ") + last;
+                    overview->showInfo((one ? tr("The demo is stopped: %1 is no longer running.")
+                                            : tr("The demo is stopped: %1 are no longer running."))
+                                           .arg(what),
+                                       tr("Nothing of it is left running on this computer. Connect starts it again; "
+                                          "remove ~/.local/state/fulcrum to forget it."));
+                } else {
+                    overview->showError(message, details);
+                }
+                m_page->setStoppingDemo(false);
+                m_stopper->deleteLater();
+                m_stopper = nullptr;
+                emit demoStopped(ok);
+            });
+    m_stopper->start();
 }
 
 void HostController::setPeerWorkers(std::function<QList<PeerWorkers>()> peers) { m_pools->setPeerWorkers(std::move(peers)); }

@@ -18,6 +18,7 @@
 namespace fulcrum::app {
 class AgentDeployer;
 class DemoSetup;
+class LocalAgentStop;
 class HostSession;
 }  // namespace fulcrum::app
 
@@ -41,6 +42,9 @@ public:
     ~HostController() override;
 
     void enableDemo();
+    // Stops the agent of "This computer" with its workers and proxy, after asking
+    // (confirm=false: without asking, for tests); progress and the outcome on the Overview.
+    void stopDemo(bool confirm = true);
     // Where the pool editor finds the other connected hosts' workers.
     void setPeerWorkers(std::function<QList<PeerWorkers>()> peers);
     // Uploads or upgrades the agent (Host → Update agent), progress on the Overview.
@@ -58,6 +62,8 @@ signals:
     // Every section has asked for its data after a connection (tests wait for this).
     void loaded();
     void demoReady(bool applied);
+    // The demo's processes are all gone (ok) or the stop gave up (see the Overview's banner).
+    void demoStopped(bool ok);
 
 private:
     void onStateChanged();
@@ -81,6 +87,7 @@ private:
     ProxyWatch* m_proxy = nullptr;
     app::DemoSetup* m_demo = nullptr;
     app::AgentDeployer* m_deployer = nullptr;
+    app::LocalAgentStop* m_stopper = nullptr;
     bool m_demoEnabled = false;
     bool m_demoDone = false;
 };
