@@ -130,7 +130,10 @@ QAbstractSpinBox::down-button { subcontrol-position: bottom right; border-bottom
 QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover { background: %HOVER%; }
 QAbstractSpinBox::up-arrow { image: url(:/style/up-%MODE%.svg); width: 10px; height: 10px; }
 QAbstractSpinBox::down-arrow { image: url(:/style/down-%MODE%.svg); width: 10px; height: 10px; }
-QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off, QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off { image: none; }
+/* An arrow that cannot step (at the minimum or maximum, or disabled) is faint, not gone: a
+   spin box at its minimum showed a lone up arrow and looked broken. */
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off { image: url(:/style/up-%MODE%-off.svg); }
+QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off { image: url(:/style/down-%MODE%-off.svg); }
 QComboBox { padding-right: 24px; }
 QComboBox::drop-down { subcontrol-origin: border; subcontrol-position: top right; width: 22px; border: none; }
 QComboBox::down-arrow { image: url(:/style/down-%MODE%.svg); width: 10px; height: 10px; }

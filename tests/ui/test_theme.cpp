@@ -75,6 +75,29 @@ private slots:
         QVERIFY2(pixelsNear(image, down, arrow) >= 4, "no down arrow");
     }
 
+    void spinBoxAtItsMinimumShowsBothArrows_data() { spinBoxArrowsAreDrawnInBothPalettes_data(); }
+    // The add-host wizard's Port starts at its minimum ("from ~/.ssh/config, else 22"): the
+    // down arrow, which cannot step there, once vanished and left a lone up arrow that looked
+    // broken. It is drawn faint instead, the up arrow as usual.
+    void spinBoxAtItsMinimumShowsBothArrows() {
+        QFETCH(int, appearance);
+        Theme::instance()->setAppearance(Appearance(appearance));
+        QSpinBox spin;
+        spin.setRange(0, 65535);
+        spin.setSpecialValueText(QStringLiteral("from ~/.ssh/config, else 22"));
+        spin.setValue(0);
+        const QImage image = render(spin);
+        const bool dark = Appearance(appearance) == Appearance::Dark;
+        const int left = image.width() - 22;
+        const QRect up(left, 1, 20, image.height() / 2 - 1);
+        const QRect down(left, image.height() / 2, 20, image.height() / 2 - 1);
+        QVERIFY2(pixelsNear(image, up, arrowColor(Appearance(appearance))) >= 4, "no up arrow");
+        const QColor faint = dark ? QColor("#484f58") : QColor("#afb8c1");
+        QVERIFY2(pixelsNear(image, down, faint) >= 4, "no down arrow at the minimum");
+        // Faint, so it does not look like it could step.
+        QVERIFY(pixelsNear(image, down, arrowColor(Appearance(appearance))) < 4);
+    }
+
     void comboBoxArrowIsDrawn() {
         Theme::instance()->setAppearance(Appearance::Light);
         QComboBox combo;
