@@ -24,6 +24,7 @@
 #include "proxy/http/http_parser.h"
 #include "proxy/log/access_log.h"
 #include "proxy/pool/pool_runtime.h"
+#include "proxy/server/direct_await.h"
 #include "proxy/server/proxy_server.h"
 #include "proxy/server/snapshot.h"
 #include "proxy/server/worker.h"
@@ -163,10 +164,10 @@ private:
     template <class Buffers>
     awaitable<bool> write_client_all(Buffers buffers) {
         arm(Phase::client_write, m_server.options().send_timeout_ms);
-        asio::error_code ec;
-        const auto n = co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
-        wrote_client(n);
-        co_return !ec;
+        IoResult wrote;
+        co_await direct(wrote, [&](auto handler) { asio::async_write(m_stream, buffers, std::move(handler)); });
+        wrote_client(wrote.bytes);
+        co_return !wrote.ec;
     }
     void wrote_client(std::size_t n) {
         disarm();
@@ -776,13 +777,14 @@ private:
             }
             // Send the head.
             arm(Phase::upstream_io, cfg.response_timeout_ms);
-            asio::error_code ec;
-            const auto head_sent =
-                co_await asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), asio::redirect_error(asio::use_awaitable, ec));
+            IoResult head_sent;
+            co_await direct(head_sent, [&](auto handler) {
+                asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), std::move(handler));
+            });
             disarm();
-            count_to_upstream(pool, server, head_sent);
+            count_to_upstream(pool, server, head_sent.bytes);
             bool client_failed = false;
-            bool sent_ok = !ec;
+            bool sent_ok = !head_sent.ec;
             if (sent_ok && req.has_body) {
                 compact();
                 sent_ok = co_await forward_body(pool, server, req, client_failed);
@@ -856,14 +858,14 @@ private:
         add(m_listener_stats->retries);
     }
 
-    // Not a coroutine: the caller awaits the read itself (a wrapper coroutine cost a frame
-    // allocation per read). Arms the response timeout; the caller disarms.
-    awaitable<std::size_t> read_upstream(std::uint64_t timeout_ms, asio::error_code& ec) {
+    // Not a coroutine, and awaited without a frame of its own (direct_await.h): the caller
+    // awaits the read itself. Arms the response timeout; the caller disarms.
+    auto read_upstream(std::uint64_t timeout_ms, IoResult& result) {
         arm(Phase::upstream_io, timeout_ms);
-        const auto capacity = m_worker.buffers().size();
-        return m_worker.reader().read_some(*m_upstream,
-                                           asio::buffer(m_upstream_buffer.get() + m_up_filled, capacity - m_up_filled),
-                                           asio::redirect_error(asio::use_awaitable, ec));
+        const auto buffer = asio::buffer(m_upstream_buffer.get() + m_up_filled, m_worker.buffers().size() - m_up_filled);
+        return direct(result, [this, buffer](auto handler) {
+            m_worker.reader().read_some(*m_upstream, buffer, std::move(handler));
+        });
     }
 
     // Returns 1 (done, client keep-alive), 0 (done, close client), -1 (failed: nothing or
@@ -886,12 +888,12 @@ private:
                     if (result.status != http::HttpParser::Status::need_more) break;
                 }
                 if (m_up_filled >= m_worker.buffers().size()) co_return -1;
-                asio::error_code ec;
-                const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+                IoResult read;
+                co_await read_upstream(cfg.response_timeout_ms, read);
                 disarm();
-                m_up_filled += n;
-                count_from_upstream(pool, server, n);
-                if (ec || n == 0) co_return -1;
+                m_up_filled += read.bytes;
+                count_from_upstream(pool, server, read.bytes);
+                if (read.ec || read.bytes == 0) co_return -1;
             }
             if (result.status == http::HttpParser::Status::error) co_return -1;
             const auto status = m_x->response.head().status;
@@ -958,11 +960,12 @@ private:
                 // Awaited here rather than through write_client(): one coroutine frame less
                 // on every response.
                 arm(Phase::client_write, m_server.options().send_timeout_ms);
-                asio::error_code ec;
-                const auto n = co_await asio::async_write(m_stream, std::span<const asio::const_buffer>(buffers),
-                                                          asio::redirect_error(asio::use_awaitable, ec));
-                wrote_client(n);
-                if (ec) {
+                IoResult wrote;
+                co_await direct(wrote, [&](auto handler) {
+                    asio::async_write(m_stream, std::span<const asio::const_buffer>(buffers), std::move(handler));
+                });
+                wrote_client(wrote.bytes);
+                if (wrote.ec) {
                     drop_upstream();
                     co_return 0;
                 }
@@ -970,13 +973,13 @@ private:
             }
             if (done) break;
             m_up_filled = body_at = 0;
-            asio::error_code ec;
-            const auto n = co_await read_upstream(cfg.response_timeout_ms, ec);
+            IoResult read;
+            co_await read_upstream(cfg.response_timeout_ms, read);
             disarm();
-            m_up_filled += n;
-            count_from_upstream(pool, server, n);
-            if (ec || n == 0) {
-                if (!ec || ec == asio::error::eof) {
+            m_up_filled += read.bytes;
+            count_from_upstream(pool, server, read.bytes);
+            if (read.ec || read.bytes == 0) {
+                if (!read.ec || read.ec == asio::error::eof) {
                     if (m_x->response.finish().status == http::HttpParser::Status::message_complete) {
                         drop_upstream();
                         co_return 0;  // close-delimited body ended; the client's must close too

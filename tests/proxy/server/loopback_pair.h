@@ -1,6 +1,6 @@
 #pragma once
 // A connected pair of loopback TCP sockets on one io_context that the test drives by hand: for
-// tests of our own reactor operations (drained_read.h, file_sender.h).
+// tests of our own reactor operations (drained_read.h, file_sender.h) and awaits (direct_await.h).
 
 #include <chrono>
 #include <cstddef>
