@@ -28,6 +28,7 @@ public:
     void updateGroup(const protocol::WorkerGroupStatus& group);
     void clear();
     const protocol::WorkerGroupStatus* group(const QString& name) const;
+    const std::vector<protocol::WorkerGroupStatus>& groups() const { return m_groups; }
     QModelIndex groupIndex(const QString& name) const;
     QStringList groupNames() const;
     // "web" → ["127.0.0.1:8000", ...]: where each group's instances listen (for pools that

@@ -5,6 +5,8 @@
 // The agent gets its own state directory and a config on free loopback ports; its daemon is
 // stopped at the end.
 #include "app/models/config_history_model.h"
+#include "app/models/host_events.h"
+#include "app/models/metric_series_model.h"
 #include "app/models/json_bridge.h"
 #include "app/models/pool_server_model.h"
 #include "app/models/staged_config.h"
@@ -19,6 +21,7 @@
 #include "ui/Theme.h"
 #include "ui/host/HostController.h"
 #include "ui/host/PoolsController.h"
+#include "ui/host/TrafficController.h"
 #include "ui/host/WorkersController.h"
 #include "ui/pages/OverviewPage.h"
 #include "ui/pages/PoolsPage.h"
@@ -43,6 +46,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QScopeGuard>
@@ -591,6 +595,71 @@ private slots:
         QTcpSocket probe;
         probe.connectToHost(QStringLiteral("127.0.0.1"), port);
         QVERIFY(probe.waitForConnected(5000));
+    }
+
+    // The Overview's lower half once stayed empty: it shows the last ten minutes of requests
+    // from the samples the panel already receives, and what happened — here a worker the
+    // agent restarts after it was killed, and an action that failed — each with its time.
+    void overviewShowsRequestsAndRecentEvents() {
+        m_window->selectHost(QStringLiteral("local"));
+        m_page->setSection(HostPage::Overview);
+        auto* overview = m_page->overview();
+        auto* requests = overview->findChild<ChartCard*>(QStringLiteral("overviewRequestsChart"));
+        QVERIFY(requests && requests->isVisible());
+        auto* model = m_controller->traffic()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(model->sampleCount() > 0 && !requests->points(0).isEmpty(), 10000);
+        QVERIFY(requests->headline() != QStringLiteral("—"));
+        // The same samples as the Traffic page, ten minutes of them.
+        QTRY_COMPARE(requests->points(0).size(), model->points(app::MetricSeriesModel::RequestsColumn, 600).size());
+        // Below the four cards, in what was the empty half of the window.
+        auto* hostCard = overview->findChild<QLabel*>(QStringLiteral("hostnameLabel"));
+        QVERIFY(requests->mapTo(overview, QPoint(0, 0)).y() > hostCard->mapTo(overview, QPoint(0, 0)).y() + 100);
+
+        auto* list = overview->findChild<QListView*>(QStringLiteral("recentEventsList"));
+        QVERIFY(list);
+        const auto texts = [list] {
+            QStringList all;
+            for (int row = 0; row < list->model()->rowCount(); ++row) all << list->model()->index(row, 0).data().toString();
+            return all;
+        };
+        // A running worker killed from outside: the agent restarts it, the list says so.
+        protocol::WorkersTarget web;
+        web.group = "web";
+        QVERIFY(callSync<protocol::method::WorkersStart>(m_session->rpc(), web).ok());
+        qint64 pid = 0;
+        int index = -1, port = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     auto listed = callSync<protocol::method::WorkersList>(m_session->rpc(), {});
+                                     if (!listed.ok()) return false;
+                                     for (const auto& g : listed.value().groups) {
+                                         for (const auto& w : g.instances) {
+                                             if (g.name == "web" && w.pid > 0 && w.state == protocol::InstanceState::running) {
+                                                 pid = w.pid, index = w.index, port = w.port;
+                                                 return true;
+                                             }
+                                         }
+                                     }
+                                     return false;
+                                 }()),
+                                 15000);
+        QTest::qWait(500);  // the panel has seen it running (workers.changed)
+        QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+        const QString restarted = QStringLiteral("Worker web #%1 (port %2) exited (killed by signal 9) and was restarted").arg(index).arg(port);
+        QTRY_VERIFY2_WITH_TIMEOUT(texts().join(QLatin1Char('\n')).contains(restarted), qPrintable(texts().join(QLatin1Char('\n'))), 15000);
+        // With its time, newest first.
+        const int row = int(texts().indexOf(QRegularExpression(QStringLiteral(".*") + QRegularExpression::escape(restarted))));
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d  ")).match(texts().at(row)).hasMatch());
+        const qint64 at = list->model()->index(row, 0).data(app::HostEvents::TimeRole).toLongLong();
+        QVERIFY(std::abs(at - QDateTime::currentMSecsSinceEpoch()) < 30000);
+
+        // An action that failed, on any page, is an event too.
+        m_page->workers()->showError(QStringLiteral("The workers were not scaled."), QStringLiteral("test"));
+        QCOMPARE(list->model()->index(0, 0).data(app::HostEvents::TextRole).toString(), QStringLiteral("The workers were not scaled."));
+        QCOMPARE(list->model()->index(0, 0).data(app::HostEvents::LevelRole).toInt(), int(app::HostEvents::Level::Error));
+        m_page->workers()->banner()->hide();
+        screenshot(QStringLiteral("overview-events"));
+        // It fills the window's lower half without making the page taller than the window.
+        QTRY_COMPARE(overview->scrollArea()->verticalScrollBar()->maximum(), 0);
     }
 
     // "Stop the demo" (README once said `pkill -u "$USER" -x fulcrum-agent`): after a

@@ -4,6 +4,7 @@
 #include "app/demo/local_agent_stop.h"
 #include "app/deploy/agent_deployer.h"
 #include "app/models/format.h"
+#include "app/models/host_events.h"
 #include "app/models/pool_server_model.h"
 #include "app/models/worker_model.h"
 #include "app/rpc/agent_locator.h"
@@ -25,6 +26,7 @@
 #include "ui/pages/TrafficPage.h"
 #include "ui/widgets/MessageBanner.h"
 
+#include <QDateTime>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -48,7 +50,7 @@ HostState toUi(app::HostSession::State state) {
 
 HostController::HostController(app::HostSession* session, HostPage* page, MainWindow* window, QObject* parent)
     : QObject(parent), m_session(session), m_page(page), m_window(window), m_config(new app::StagedConfig(this)),
-      m_backend(std::make_unique<RpcConfigBackend>(session->rpc())) {
+      m_backend(std::make_unique<RpcConfigBackend>(session->rpc())), m_events(new app::HostEvents(this)) {
     m_config->setBackend(m_backend.get());
     m_workers = new WorkersController(session, page->workers(), this);
     m_pools = new PoolsController(session, page->pools(), m_config, this);
@@ -72,7 +74,9 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     connect(m_traffic, &TrafficController::sampleArrived, this, [this](const protocol::MetricsSample& sample) {
         m_pools->servers()->setLive(sample.pools);
         m_overview->setLiveSample(sample);
+        m_events->noteSample(sample);
     });
+    watchEvents();
     connect(m_static, &StaticController::certificatesChanged, this,
             [this] { m_overview->setCertificatesExpiringSoon(m_static->expiringSoon()); });
 
@@ -81,6 +85,10 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     connect(session, &app::HostSession::connectionLost, this, [this] {
         for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static, m_proxy})
             part->disconnected();
+        m_events->add(app::HostEvents::Level::Warning, tr("Lost the connection to the agent"),
+                      QDateTime::currentMSecsSinceEpoch());
+        m_events->forgetBaseline();
+        m_lostConnection = true;
     });
     // Reboot & verify: every host of the window can be chosen from any host's page.
     auto* targets = RebootTargets::of(window);
@@ -188,7 +196,30 @@ void HostController::onStateChanged() {
     m_window->setHostState(m_page->hostId(), toUi(m_session->state()), detail);
 }
 
+// The Overview's recent events, from what the sections already receive.
+void HostController::watchEvents() {
+    m_page->overview()->setEvents(m_events);
+    m_page->overview()->setSeriesModel(m_traffic->model());
+    const auto workers = [this] { m_events->noteWorkers(m_workers->model()->groups(), QDateTime::currentMSecsSinceEpoch()); };
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved}) {
+        connect(m_workers->model(), signal, this, workers);
+    }
+    connect(m_workers->model(), &QAbstractItemModel::modelReset, this, workers);
+    connect(m_workers->model(), &QAbstractItemModel::dataChanged, this, workers);
+    connect(m_config, &app::StagedConfig::appliedChanged, this,
+            [this] { m_events->noteConfigVersion(m_config->appliedVersion(), QDateTime::currentMSecsSinceEpoch()); });
+    for (int i = 0; i < HostPage::SectionCount; ++i) {
+        connect(m_page->page(i), &SectionPage::errorShown, this, [this](const QString& what) {
+            m_events->add(app::HostEvents::Level::Error, what, QDateTime::currentMSecsSinceEpoch());
+        });
+    }
+}
+
 void HostController::onConnected() {
+    if (m_lostConnection) {
+        m_events->add(app::HostEvents::Level::Info, tr("Connected again"), QDateTime::currentMSecsSinceEpoch());
+        m_lostConnection = false;
+    }
     if (m_demoEnabled && !m_demoDone) {
         runDemo();
         return;

@@ -18,6 +18,7 @@
 namespace fulcrum::app {
 class AgentDeployer;
 class DemoSetup;
+class HostEvents;
 class LocalAgentStop;
 class HostSession;
 }  // namespace fulcrum::app
@@ -57,6 +58,7 @@ public:
     WorkersController* workers() const { return m_workers; }
     TrafficController* traffic() const { return m_traffic; }
     RebootController* reboot() const { return m_reboot; }
+    app::HostEvents* events() const { return m_events; }
 
 signals:
     // Every section has asked for its data after a connection (tests wait for this).
@@ -72,6 +74,7 @@ private:
     void onProxyChanged();
     void startProxyAgain();
     void runDemo();
+    void watchEvents();
 
     QPointer<app::HostSession> m_session;
     HostPage* m_page;
@@ -85,6 +88,8 @@ private:
     StaticController* m_static;
     RebootController* m_reboot;
     ProxyWatch* m_proxy = nullptr;
+    app::HostEvents* m_events;
+    bool m_lostConnection = false;
     app::DemoSetup* m_demo = nullptr;
     app::AgentDeployer* m_deployer = nullptr;
     app::LocalAgentStop* m_stopper = nullptr;

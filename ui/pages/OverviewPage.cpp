@@ -3,10 +3,15 @@
 
 #include "ui/Icons.h"
 #include "ui/Theme.h"
+#include "app/models/host_events.h"
+#include "app/models/metric_series_model.h"
 #include "ui/widgets/Card.h"
+#include "ui/widgets/ChartCard.h"
+#include "ui/widgets/EventList.h"
 #include "ui/widgets/MessageBanner.h"
 #include "ui/widgets/StatusPill.h"
 
+#include <QDateTime>
 #include <QGridLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -18,7 +23,8 @@ OverviewPage::OverviewPage(QWidget* parent)
     : SectionPage(QStringLiteral("overviewPage"), QStringLiteral("overview"), parent),
       m_hostFacts(new FactList), m_agentFacts(new FactList), m_bootPill(new StatusPill), m_bootText(new QLabel),
       m_fixBoot(new QPushButton(Icons::get(QStringLiteral("boot"), Qt::white), tr("Make it start at boot"))),
-      m_health(new FactList), m_healthPill(new StatusPill), m_proxyBanner(new MessageBanner) {
+      m_health(new FactList), m_healthPill(new StatusPill), m_proxyBanner(new MessageBanner),
+      m_requests(new ChartCard(tr("Requests · last 10 minutes"), &ChartCard::formatRate)), m_events(new EventList) {
     // A proxy that does not run takes every site of the host down: it is said above the
     // cards, not only as one row of the health card, and stays until the proxy runs again.
     m_proxyBanner->setObjectName(QStringLiteral("proxyProblemBanner"));
@@ -65,12 +71,48 @@ OverviewPage::OverviewPage(QWidget* parent)
     health->body()->addWidget(m_health);
     health->body()->addStretch(1);
     grid->addWidget(health, 1, 1);
+    // The lower half: is it serving, and did anything happen? Both fill what the window has.
+    m_requests->setObjectName(QStringLiteral("overviewRequestsChart"));
+    m_requests->addSeries(tr("requests"));
+    m_requests->addSeries(tr("5xx"));
+    grid->addWidget(m_requests, 2, 0);
+    auto* events = new Card(tr("Recent events"), QStringLiteral("history"));
+    events->setObjectName(QStringLiteral("recentEventsCard"));
+    events->body()->addWidget(m_events, 1);
+    grid->addWidget(events, 2, 1);
+    // Their own size hints are tall (a chart, a list); the page is measured height-for-width
+    // (it has wrapping labels), which would take those hints as the least height and scroll a
+    // window that has room. They take what is left, down to a readable minimum.
+    for (QWidget* lower : {static_cast<QWidget*>(m_requests), static_cast<QWidget*>(events)}) {
+        lower->setMinimumHeight(lower->minimumSizeHint().height());
+        lower->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+    }
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
+    grid->setRowStretch(2, 1);
 
-    contentLayout()->addLayout(grid);
-    contentLayout()->addStretch(1);
+    contentLayout()->addLayout(grid, 1);
     setHealth({});
+}
+
+void OverviewPage::setSeriesModel(app::MetricSeriesModel* model) {
+    if (m_model) disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (model) {
+        connect(model, &QAbstractItemModel::rowsInserted, this, [this] { m_redraw.schedule(); });
+        connect(model, &QAbstractItemModel::modelReset, this, [this] { m_redraw.schedule(); });
+    }
+    redrawRequests();
+}
+
+void OverviewPage::setEvents(app::HostEvents* events) { m_events->setModel(events); }
+
+void OverviewPage::redrawRequests() {
+    using M = app::MetricSeriesModel;
+    const bool empty = !m_model || m_model->sampleCount() == 0;
+    m_requests->setPoints(0, empty ? QList<QPointF>() : m_model->points(M::RequestsColumn, kRequestsRangeSeconds));
+    m_requests->setPoints(1, empty ? QList<QPointF>() : m_model->points(M::Rate5xxColumn, kRequestsRangeSeconds));
+    m_requests->setWindow(empty ? QDateTime::currentMSecsSinceEpoch() : m_model->newestMsecs(), kRequestsRangeSeconds);
 }
 
 void OverviewPage::setHostFact(const QString& key, const QString& label, const QString& value) {

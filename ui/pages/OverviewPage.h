@@ -1,8 +1,10 @@
 #pragma once
 // A host at a glance: what it is (OS, kernel, arch, uptime), which agent runs there, whether
-// the agent comes back by itself after a reboot (with a button that installs that), and a
-// health summary of workers, pools, listeners and certificates.
+// the agent comes back by itself after a reboot (with a button that installs that), a
+// health summary of workers, pools, listeners and certificates, and below them what a person
+// opening the panel wants next: the last ten minutes of requests and the recent events.
 
+#include "ui/CoalescedCall.h"
 #include "ui/pages/SectionPage.h"
 
 #include <QPointer>
@@ -10,9 +12,16 @@
 class QLabel;
 class QPushButton;
 
+namespace fulcrum::app {
+class HostEvents;
+class MetricSeriesModel;
+}  // namespace fulcrum::app
+
 namespace fulcrum::ui {
 
 class Card;
+class ChartCard;
+class EventList;
 class FactList;
 class MessageBanner;
 class StatusPill;
@@ -52,6 +61,12 @@ public:
     // title hides it.
     void setProxyProblem(const QString& title, const QString& details, bool canStart);
     void setProxyStarting(bool starting);
+    // The Traffic section's samples, drawn here over the last ten minutes.
+    void setSeriesModel(app::MetricSeriesModel* model);
+    void setEvents(app::HostEvents* events);
+    ChartCard* requestsChart() const { return m_requests; }
+
+    static constexpr int kRequestsRangeSeconds = 600;
 
 signals:
     void fixBootPersistenceRequested();
@@ -67,6 +82,12 @@ private:
     StatusPill* m_healthPill;
     MessageBanner* m_proxyBanner;
     QPointer<QPushButton> m_startProxy;  // the banner's, while it shows
+    ChartCard* m_requests;
+    EventList* m_events;
+    QPointer<app::MetricSeriesModel> m_model;
+    CoalescedCall m_redraw{this, [this] { redrawRequests(); }};
+
+    void redrawRequests();
 };
 
 }  // namespace fulcrum::ui

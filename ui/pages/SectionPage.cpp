@@ -76,6 +76,7 @@ void SectionPage::setConnected(bool connected) {
 
 void SectionPage::showError(const QString& what, const QString& details) {
     m_banner->showMessage(MessageBanner::Level::Error, what, details);
+    emit errorShown(what);
 }
 
 void SectionPage::showInfo(const QString& text, const QString& details) {

@@ -32,6 +32,10 @@ public:
     void showError(const QString& what, const QString& details);
     void showInfo(const QString& text, const QString& details = {});
 
+signals:
+    // showError() was called: a failed action, for the host's recent events.
+    void errorShown(const QString& what);
+
 protected:
     // A text-beside-icon tool button for the pages' toolbars, named for tests.
     static QToolButton* toolButton(const QString& icon, const QString& text, const QString& objectName,

@@ -114,9 +114,9 @@ void TrafficPage::setSeriesModel(app::MetricSeriesModel* model) {
     if (m_model) disconnect(m_model, nullptr, this, nullptr);
     m_model = model;
     if (model) {
-        connect(model, &QAbstractItemModel::rowsInserted, this, &TrafficPage::scheduleRedraw);
-        connect(model, &QAbstractItemModel::modelReset, this, &TrafficPage::scheduleRedraw);
-        connect(model, &app::MetricSeriesModel::serverKeysChanged, this, &TrafficPage::scheduleRedraw);
+        connect(model, &QAbstractItemModel::rowsInserted, this, [this] { m_redraw.schedule(); });
+        connect(model, &QAbstractItemModel::modelReset, this, [this] { m_redraw.schedule(); });
+        connect(model, &app::MetricSeriesModel::serverKeysChanged, this, [this] { m_redraw.schedule(); });
     }
     redraw();
 }
@@ -129,17 +129,6 @@ void TrafficPage::setRangeSeconds(int seconds) {
     if (auto* b = m_rangeGroup->button(seconds)) b->setChecked(true);
     settings()->set(Settings::Key::TrafficRange, seconds);
     redraw();
-}
-
-// Several model signals arrive per sample (a row removed, one inserted, maybe new servers);
-// one redraw per event-loop pass keeps QtCharts at one replace() per series per second.
-void TrafficPage::scheduleRedraw() {
-    if (m_redrawPending) return;
-    m_redrawPending = true;
-    QMetaObject::invokeMethod(this, [this] {
-        m_redrawPending = false;
-        redraw();
-    }, Qt::QueuedConnection);
 }
 
 void TrafficPage::redraw() {

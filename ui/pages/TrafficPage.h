@@ -4,6 +4,7 @@
 // arrive once a second; the charts redraw at most once per event-loop pass whatever the
 // number of series, and show 1 min, 10 min or the stored hour.
 
+#include "ui/CoalescedCall.h"
 #include "ui/pages/SectionPage.h"
 
 #include <QPointer>
@@ -44,12 +45,11 @@ signals:
     void rangeChanged(int seconds);
 
 private:
-    void scheduleRedraw();
     void redraw();
 
     QPointer<app::MetricSeriesModel> m_model;
     int m_range = 60;
-    bool m_redrawPending = false;
+    CoalescedCall m_redraw{this, [this] { redraw(); }};
     bool m_testRunning = false;
     QString m_feedProblem;
     QButtonGroup* m_rangeGroup;

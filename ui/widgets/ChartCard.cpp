@@ -79,6 +79,10 @@ ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     m_view->setRenderHint(QPainter::Antialiasing);
     // Six cards fit a 1360×860 window (with a banner) without clipping the lowest axis.
     m_view->setMinimumHeight(100);
+    // The card is measured height-for-width (its legend wraps), which counts QChartView's
+    // tall size hint as the least height and made pages scroll that had room: the chart
+    // takes what the page has left instead, down to the minimum above.
+    m_view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     m_view->setFrameShape(QFrame::NoFrame);
     m_view->setStyleSheet(QStringLiteral("background: transparent"));
     layout->addWidget(m_view, 1);
