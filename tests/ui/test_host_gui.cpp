@@ -208,8 +208,15 @@ private slots:
         area->verticalScrollBar()->setValue(area->verticalScrollBar()->maximum());
         QVERIFY(bytesTop() < area->viewport()->height());
         QVERIFY(bytesTop() + bytes->height() <= area->viewport()->height());
-        // Wide enough for the two chart columns: no horizontal bar at 1000 px.
+        // Wide enough for the two chart columns: no horizontal bar at 1000 px, whatever the
+        // page says about the feed (the longest: why the proxy is failing).
         QVERIFY(!area->horizontalScrollBar()->isVisible());
+        traffic->setFeedProblem(QStringLiteral("The proxy is failing: there is no traffic to count. See Overview for what it "
+                                               "said and what to do."));
+        QTest::qWait(100);
+        QVERIFY(!area->horizontalScrollBar()->isVisible());
+        QCOMPARE(m_window->size(), QSize(1000, 600));
+        traffic->setFeedProblem(QString());
         screenshot(QStringLiteral("traffic-small-window"));
         traffic->banner()->hide();
     }
@@ -720,6 +727,12 @@ private slots:
                  qPrintable(banner->text()));
         screenshot(QStringLiteral("demo-stopped"));
         const auto left = fulcrum::testing::processes_under(dirs);
+        // The events say it was stopped, not that the connection was lost.
+        const auto* events = m_controller->events();
+        QVERIFY(events->rowCount() > 0);
+        QVERIFY2(events->event(0).text.startsWith(QStringLiteral("The demo was stopped")), qPrintable(events->event(0).text));
+        for (int row = 0; row < events->rowCount() && events->event(row).msecs >= events->event(0).msecs - 5000; ++row)
+            QVERIFY(!events->event(row).text.contains(QStringLiteral("Lost the connection")));
         // The daemon among them (a zombie left to its reaper counts as gone).
         QVERIFY2(left.empty(), fulcrum::testing::describe(left).c_str());
         // The panel does not start it again behind the person's back.

@@ -85,8 +85,11 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     connect(session, &app::HostSession::connectionLost, this, [this] {
         for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static, m_proxy})
             part->disconnected();
-        m_events->add(app::HostEvents::Level::Warning, tr("Lost the connection to the agent"),
-                      QDateTime::currentMSecsSinceEpoch());
+        // Stopping the demo ends the connection on purpose; that is said when it is done.
+        if (!m_stopper) {
+            m_events->add(app::HostEvents::Level::Warning, tr("Lost the connection to the agent"),
+                          QDateTime::currentMSecsSinceEpoch());
+        }
         m_events->forgetBaseline();
         m_lostConnection = true;
     });
@@ -146,6 +149,8 @@ void HostController::stopDemo(bool confirm) {
                     const bool one = parts.size() == 1;
                     const QString last = parts.takeLast();
                     const QString what = parts.isEmpty() ? last : parts.join(QStringLiteral(", ")) + tr(" and ") + last;
+                    m_events->add(app::HostEvents::Level::Info, tr("The demo was stopped (%1)").arg(what),
+                                  QDateTime::currentMSecsSinceEpoch());
                     overview->showInfo((one ? tr("The demo is stopped: %1 is no longer running.")
                                             : tr("The demo is stopped: %1 are no longer running."))
                                            .arg(what),

@@ -42,8 +42,11 @@ TrafficPage::TrafficPage(QWidget* parent)
     header->addSpacing(12);
     m_lastUpdate->setObjectName(QStringLiteral("trafficLastUpdateLabel"));
     m_lastUpdate->setProperty("role", QStringLiteral("muted"));
-    header->addWidget(m_lastUpdate);
-    header->addStretch(1);
+    // It can say why there is no traffic in a long sentence: wrapped, so a narrow window
+    // scrolls no sideways for it.
+    m_lastUpdate->setWordWrap(true);
+    m_lastUpdate->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    header->addWidget(m_lastUpdate, 1);
     m_testStatus->setObjectName(QStringLiteral("testTrafficStatusLabel"));
     m_testStatus->setProperty("role", QStringLiteral("muted"));
     header->addWidget(m_testStatus);
