@@ -7,8 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
@@ -25,6 +23,7 @@
 #include "proxy/log/access_log.h"
 #include "proxy/pool/pool_runtime.h"
 #include "proxy/server/direct_await.h"
+#include "proxy/server/launch.h"
 #include "proxy/server/proxy_server.h"
 #include "proxy/server/snapshot.h"
 #include "proxy/server/worker.h"
@@ -121,7 +120,7 @@ public:
         if constexpr (std::is_same_v<Stream, tcp::socket>) {
             wait_for_request();
         } else {
-            asio::co_spawn(m_worker.io(), run(this->shared_from_this()), asio::detached);
+            launch(m_worker.io().get_executor(), run(this->shared_from_this()));
         }
     }
 
@@ -251,9 +250,9 @@ private:
             if (!ec && n > 0) {
                 self->m_filled = n;
                 add(self->m_listener_stats->bytes_in, n);
-                asio::co_spawn(self->m_worker.io(), self->run(self), asio::detached);
+                launch(self->m_worker.io().get_executor(), self->run(self));
             } else if (self->m_timed_out == Phase::client_head) {
-                asio::co_spawn(self->m_worker.io(), self->time_out_first_request(self), asio::detached);
+                launch(self->m_worker.io().get_executor(), self->time_out_first_request(self));
             } else {
                 self->close();  // idle timeout, stop, or the client went away
             }
