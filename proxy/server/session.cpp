@@ -526,6 +526,8 @@ private:
         char* out = m_buffer.get() + m_filled;
         char* at = out;
         for (const auto piece : {lines, extra, std::string_view("\r\n"), body}) {
+            // An empty file's body is a null view, and memcpy from null is undefined even for 0 bytes.
+            if (piece.empty()) continue;
             std::memcpy(at, piece.data(), piece.size());
             at += piece.size();
         }

@@ -322,13 +322,18 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     const CommandResult crontab = c.run_as_user("crontab -l");
     ASSERT_NE(crontab.out.find("@reboot"), std::string::npos) << "no @reboot line on c: " << crontab.out << crontab.err;
 
+    constexpr int kLoadConnections = 2;
     HttpLoad load({.address = a.address(),
                    .port = kProxyPort,
                    .path = "/api/whoami",
-                   .connections = 2,
+                   .connections = kLoadConnections,
                    .max_requests = 120000,
                    .max_duration = 240s});
     load.start();
+    const auto load_started = std::chrono::steady_clock::now();
+    const auto since_load_start = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started);
+    };
     for (int port : {kBasePortB, kBasePortB + 1, kBasePortC, kBasePortC + 1}) {
         ASSERT_TRUE(wait_for_worker(load, port, 5, 30s)) << "worker " << port << " never served: " << load.summary();
     }
@@ -365,6 +370,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     //    its own) issues the reboot, follows C down and back up and checks every step; its
     //    verdict must be green with each step's evidence, while A keeps serving.
     const std::string boot_before = c.boot_id();
+    const auto c_reboot_from = since_load_start();
     if (panel.has_ctl()) {
         const auto [report, run] = panel.reboot_verify({"c", "--stability-seconds", "3"});
         ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -404,7 +410,21 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
     for (int port : {kBasePortB, kBasePortB + 1, kBasePortC, kBasePortC + 1}) {
         EXPECT_TRUE(wait_for_worker(load, port, 10, 30s)) << "after c's reboot: " << port << " " << load.summary();
     }
-    EXPECT_EQ(load.failed(), 0u) << "during and after c's reboot: " << explain(load);
+    // C's power goes off with every process on it killed at once (SIGKILL, as a crash or a
+    // power cut): a response a worker on C had begun to send is cut, and the proxy, having
+    // passed its head on, can only close the client's connection (nginx and HAProxy do the
+    // same). That is the one failure allowed here: at most one per load connection, during
+    // the reboot, and only inside a body. A request that reached C's dead workers before
+    // any response byte must have been retried on another server, so it never shows.
+    const auto c_reboot_to = since_load_start();
+    const std::uint64_t failed_by_c_reboot = load.failed();
+    EXPECT_LE(failed_by_c_reboot, std::uint64_t{kLoadConnections}) << "during and after c's reboot: " << explain(load);
+    for (const auto& failure : load.failures()) {
+        EXPECT_NE(failure.reason.find("inside the body"), std::string::npos)
+            << "a request failed during c's reboot that the proxy should have retried: " << explain(load);
+        EXPECT_GE(failure.at, c_reboot_from) << explain(load);
+        EXPECT_LE(failure.at, c_reboot_to) << explain(load);
+    }
 
     // 4. Rolling reboot of B, A's worker host: B's servers are drained out of A's pool, nothing
     //    is in flight on them, B reboots and verifies green, and A's pool is restored — without
@@ -444,7 +464,7 @@ TEST_F(MultiHostTest, ProxyOnAServesWorkersOnBAndCThroughKillLiveEditAndReboot) 
         std::cout << "reboot-verify b --rolling (live lines):\n" << run.err;
     }
     load.stop();
-    EXPECT_EQ(load.failed(), 0u) << "during and after the reboots: " << explain(load);
+    EXPECT_EQ(load.failed(), failed_by_c_reboot) << "during b's rolling reboot: " << explain(load);
 
     std::cout << load.summary() << "\n" << panel.report() << "\n";
     RecordProperty("stand_ins", panel.report());
