@@ -38,7 +38,7 @@ public:
     // After a reconnection the host may have changed in ways nobody saw: start over.
     void forgetBaseline();
 
-    const Event& event(int row) const { return m_events[std::size_t(row)]; }
+    const Event& eventAt(int row) const { return m_events[std::size_t(row)]; }
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 

@@ -730,9 +730,9 @@ private slots:
         // The events say it was stopped, not that the connection was lost.
         const auto* events = m_controller->events();
         QVERIFY(events->rowCount() > 0);
-        QVERIFY2(events->event(0).text.startsWith(QStringLiteral("The demo was stopped")), qPrintable(events->event(0).text));
-        for (int row = 0; row < events->rowCount() && events->event(row).msecs >= events->event(0).msecs - 5000; ++row)
-            QVERIFY(!events->event(row).text.contains(QStringLiteral("Lost the connection")));
+        QVERIFY2(events->eventAt(0).text.startsWith(QStringLiteral("The demo was stopped")), qPrintable(events->eventAt(0).text));
+        for (int row = 0; row < events->rowCount() && events->eventAt(row).msecs >= events->eventAt(0).msecs - 5000; ++row)
+            QVERIFY(!events->eventAt(row).text.contains(QStringLiteral("Lost the connection")));
         // The daemon among them (a zombie left to its reaper counts as gone).
         QVERIFY2(left.empty(), fulcrum::testing::describe(left).c_str());
         // The panel does not start it again behind the person's back.

@@ -64,9 +64,9 @@ TEST(HostEvents, SaysWhatChangedNewestFirst) {
 
     events.noteWorkers({group(protocol::GroupState::running, 1, 9)}, 6000);
     ASSERT_EQ(events.rowCount(), 1);
-    EXPECT_EQ(events.event(0).text, QStringLiteral("Worker web #1 (port 8001) exited (killed by signal 9) and was restarted"));
-    EXPECT_EQ(events.event(0).msecs, 5000);  // the agent's time of the exit
-    EXPECT_EQ(events.event(0).level, HostEvents::Level::Warning);
+    EXPECT_EQ(events.eventAt(0).text, QStringLiteral("Worker web #1 (port 8001) exited (killed by signal 9) and was restarted"));
+    EXPECT_EQ(events.eventAt(0).msecs, 5000);  // the agent's time of the exit
+    EXPECT_EQ(events.eventAt(0).level, HostEvents::Level::Warning);
 
     events.noteSample(sample(7000, true, "down"));
     events.noteSample(sample(8000, false, "down"));
@@ -74,7 +74,7 @@ TEST(HostEvents, SaysWhatChangedNewestFirst) {
     events.noteConfigVersion(4, 10000);
     events.noteWorkers({group(protocol::GroupState::failing, 2)}, 11000);
     QStringList texts;
-    for (int row = 0; row < events.rowCount(); ++row) texts << events.event(row).text;
+    for (int row = 0; row < events.rowCount(); ++row) texts << events.eventAt(row).text;
     EXPECT_EQ(texts, (QStringList{
                          QStringLiteral("Worker web #1 (port 8001) exited (exit code 3) and was restarted"),
                          QStringLiteral("Workers \"web\" are failing"),
@@ -104,6 +104,6 @@ TEST(HostEvents, KeepsOnlyTheNewest) {
     QAbstractItemModelTester tester(&events, QAbstractItemModelTester::FailureReportingMode::Fatal);
     for (int i = 0; i < HostEvents::kMaxEvents + 20; ++i) events.add(HostEvents::Level::Info, QString::number(i), i);
     ASSERT_EQ(events.rowCount(), HostEvents::kMaxEvents);
-    EXPECT_EQ(events.event(0).text, QString::number(HostEvents::kMaxEvents + 19));
-    EXPECT_EQ(events.event(HostEvents::kMaxEvents - 1).text, QStringLiteral("20"));
+    EXPECT_EQ(events.eventAt(0).text, QString::number(HostEvents::kMaxEvents + 19));
+    EXPECT_EQ(events.eventAt(HostEvents::kMaxEvents - 1).text, QStringLiteral("20"));
 }
