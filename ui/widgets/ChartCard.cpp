@@ -166,7 +166,7 @@ void ChartCard::setWindow(qint64 nowMsecs, int seconds) {
 QString ChartCard::headline() const { return m_value->text(); }
 
 QList<ChartCard::AxisUnit> ChartCard::bytesRateUnits() {
-    // The same steps as formatBytesRate, so axis and headline agree.
+    // The headline (formatBytesRate) uses these steps too, so axis and headline agree.
     return {{1, QStringLiteral("B/s")},
             {1024, QStringLiteral("KiB/s")},
             {1024.0 * 1024, QStringLiteral("MiB/s")},
@@ -242,13 +242,10 @@ QString ChartCard::formatMillis(double v) {
 QString ChartCard::formatCount(double v) { return QString::number(qRound64(v)); }
 
 QString ChartCard::formatBytesRate(double v) {
-    const char* units[] = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
-    int u = 0;
-    while (v >= 1024 && u < 3) {
-        v /= 1024;
-        ++u;
-    }
-    return QStringLiteral("%1 %2").arg(v, 0, 'f', u == 0 ? 0 : 1).arg(QLatin1String(units[u]));
+    static const QList<AxisUnit> units = bytesRateUnits();
+    qsizetype u = 0;
+    while (u + 1 < units.size() && v >= units[u + 1].divisor) ++u;
+    return QStringLiteral("%1 %2").arg(v / units[u].divisor, 0, 'f', u == 0 ? 0 : 1).arg(units[u].suffix);
 }
 
 }  // namespace fulcrum::ui
