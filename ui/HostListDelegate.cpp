@@ -55,9 +55,7 @@ void HostListDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
     painter->setFont(small);
     const QFontMetrics smallMetrics(small);
     const QRect detailRect(textLeft, r.top() + r.height() / 2 + 1, r.right() - textLeft, r.height() / 2);
-    QString detail = HostStatusText::label(state);
-    const QString extra = index.data(HostDetailRole).toString();
-    if (!extra.isEmpty()) detail += QStringLiteral(" · ") + extra;
+    const QString detail = index.data(HostStatusLineRole).toString();
     painter->setPen(state == HostState::Connected || state == HostState::Disconnected ? Semantic::muted() : dot);
     painter->drawText(detailRect, Qt::AlignLeft | Qt::AlignTop,
                       smallMetrics.elidedText(detail, Qt::ElideRight, detailRect.width()));

@@ -33,6 +33,10 @@ QString HostStatusText::hint(HostState state) {
     return {};
 }
 
+QString HostStatusText::line(HostState state, const QString& detail) {
+    return detail.isEmpty() ? label(state) : label(state) + QStringLiteral(" · ") + detail;
+}
+
 QColor HostStatusText::color(HostState state) {
     switch (state) {
     case HostState::Connected: return Semantic::ok();

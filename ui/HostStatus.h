@@ -14,14 +14,18 @@ struct HostStatusText {
     static QString label(HostState state);
     static QString hint(HostState state);
     static QColor color(HostState state);
+    // The one line the sidebar and the status bar show: the state's name, then what it does not
+    // say itself (`detail`: the agent's version, why it failed, when it retries), if anything.
+    static QString line(HostState state, const QString& detail);
 };
 
 // Item-data roles the host sidebar reads; the model adapter fills them.
 enum HostListRole {
     HostIdRole = 0x0100 + 1,  // Qt::UserRole + 1
     HostStateRole,            // HostState as int
-    HostDetailRole,           // "deploy user@address" or "agent 0.1.0"
+    HostDetailRole,           // what the state's name does not say: "agent 0.1.0", a failure's reason
     HostLocalRole,            // bool: "This computer"
+    HostStatusLineRole,       // HostStatusText::line of the two above: what the sidebar shows
 };
 
 }  // namespace fulcrum::ui

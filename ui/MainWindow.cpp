@@ -192,6 +192,7 @@ HostPage* MainWindow::addHost(const QString& id, const QString& name, const QStr
     auto* item = new QStandardItem(name);
     item->setData(id, HostIdRole);
     item->setData(int(HostState::Disconnected), HostStateRole);
+    item->setData(HostStatusText::line(HostState::Disconnected, {}), HostStatusLineRole);
     item->setData(local, HostLocalRole);
     item->setToolTip(subtitle);
     m_hosts->appendRow(item);
@@ -226,6 +227,7 @@ void MainWindow::setHostState(const QString& id, HostState state, const QString&
     auto* item = m_hosts->item(row);
     item->setData(int(state), HostStateRole);
     item->setData(detail, HostDetailRole);
+    item->setData(HostStatusText::line(state, detail), HostStatusLineRole);
     if (auto* page = m_pages.value(id)) page->setState(state, detail);
     updateStatusBar();
     updateActions();
@@ -286,11 +288,13 @@ void MainWindow::updateStatusBar() {
         p.drawEllipse(1, 1, 8, 8);
     }
     m_statusDot->setPixmap(dot);
-    const QString detail = current.data(HostDetailRole).toString();
-    m_statusText->setText(QStringLiteral("%1 — %2%3").arg(current.data(Qt::DisplayRole).toString(),
-                                                          HostStatusText::label(state),
-                                                          detail.isEmpty() ? QStringLiteral(". ") + HostStatusText::hint(state)
-                                                                           : QStringLiteral(" · ") + detail));
+    // With nothing more to say than the state's name, the bar adds what to do about it.
+    const QString label = HostStatusText::label(state);
+    const QString line = current.data(HostDetailRole).toString().isEmpty()
+                             ? label + (label.endsWith(QChar(0x2026)) ? QStringLiteral(" ") : QStringLiteral(". ")) +
+                                   HostStatusText::hint(state)
+                             : current.data(HostStatusLineRole).toString();
+    m_statusText->setText(QStringLiteral("%1 — %2").arg(current.data(Qt::DisplayRole).toString(), line));
 }
 
 void MainWindow::updateActions() {

@@ -88,10 +88,11 @@ void HostSession::postSshJob(std::function<std::function<void()>(SshConnection*)
     QMetaObject::invokeMethod(m_worker, [w = m_worker, job = std::move(job)] { w->runJob(job); });
 }
 
-void HostSession::setState(State state, const QString& text) {
-    if (state == m_state && text == m_statusText) return;
+void HostSession::setState(State state, const QString& text, const QString& reason) {
+    if (state == m_state && text == m_statusText && reason == m_reason) return;
     m_state = state;
     m_statusText = text;
+    m_reason = reason;
     emit stateChanged(state, text);
 }
 
@@ -139,8 +140,12 @@ void HostSession::startAttempt() {
     if (!m_wanted) return;
     teardown();
     const QString attempt = m_failures > 0 ? QStringLiteral(" (attempt %1)").arg(m_failures + 1) : QString();
+    // A retry keeps saying why the last attempt failed: an unreachable host would otherwise
+    // flicker between its reason and a bare attempt number.
+    const QString reason = m_failures > 0 ? QStringLiteral("%1 Trying again (attempt %2)…").arg(m_lastFailure).arg(m_failures + 1)
+                                          : QString();
     setState(m_state == State::Unreachable && !m_rebooting && !m_deploying ? State::Unreachable : idleState(),
-             QStringLiteral("Connecting to %1…%2").arg(displayName(), attempt));
+             QStringLiteral("Connecting to %1…%2").arg(displayName(), attempt), reason);
     if (m_endpoint.isLocal()) {
         startRpc(new LocalAgentTransport(m_endpoint.local, this));
         return;
@@ -270,15 +275,16 @@ void HostSession::failPermanently(Problem problem, const QString& text) {
     m_retryTimer.stop();
     teardown();
     m_wanted = false;
-    setState(State::Error, text);
+    setState(State::Error, text, text);
 }
 
 void HostSession::scheduleRetry(const QString& reason) {
     ++m_failures;
+    m_lastFailure = reason;
     if (!m_timings.reconnect && !m_rebooting) {
         m_problem = Problem::Network;
         m_wanted = false;
-        setState(State::Unreachable, reason);
+        setState(State::Unreachable, reason, reason);
         return;
     }
     m_problem = Problem::Network;
@@ -286,7 +292,8 @@ void HostSession::scheduleRetry(const QString& reason) {
     const auto delay = std::min<std::chrono::milliseconds>(m_timings.reconnectMax, m_timings.reconnectInitial * (qint64(1) << exponent));
     State state = idleState();
     if (state == State::Connecting && m_failures >= m_timings.unreachableAfterFailures) state = State::Unreachable;
-    setState(state, QStringLiteral("%1 Retrying in %2 s.").arg(reason, seconds(delay)));
+    const QString text = QStringLiteral("%1 Retrying in %2 s.").arg(reason, seconds(delay));
+    setState(state, text, text);
     m_retryTimer.start(int(delay.count()));
 }
 
@@ -320,11 +327,12 @@ void HostSession::setRebooting(bool rebooting) {
     m_rebooting = rebooting;
     if (rebooting && m_state != State::Connected) {
         if (!m_wanted) open();
-        setState(State::Rebooting, m_statusText);
+        setState(State::Rebooting, m_statusText, m_reason);
     } else if (rebooting) {
         setState(State::Rebooting, QStringLiteral("%1 is rebooting.").arg(displayName()));
     } else if (m_state == State::Rebooting) {
-        setState(m_everConnected ? State::Connected : State::Connecting, m_everConnected ? connectedText() : m_statusText);
+        setState(m_everConnected ? State::Connected : State::Connecting, m_everConnected ? connectedText() : m_statusText,
+                 m_everConnected ? QString() : m_reason);
     }
 }
 
@@ -334,7 +342,7 @@ void HostSession::setDeploying(bool deploying) {
         setState(State::Deploying, QStringLiteral("Deploying fulcrum-agent to %1…").arg(displayName()));
     } else if (m_state == State::Deploying) {
         setState(m_everConnected ? State::Connected : (m_wanted ? State::Connecting : State::Disconnected),
-                 m_everConnected ? connectedText() : m_statusText);
+                 m_everConnected ? connectedText() : m_statusText, m_everConnected ? QString() : m_reason);
     }
 }
 

@@ -64,6 +64,10 @@ public:
 
     State state() const { return m_state; }
     QString statusText() const { return m_statusText; }  // plain language, for the status line
+    // What statusText says beyond the state's own name: why it failed, when it retries, which
+    // attempt this is. Empty when the state says it all ("Connecting to web1…"), so a UI that
+    // shows the state's name beside it never says the same thing twice.
+    QString reason() const { return m_reason; }
     Problem problem() const { return m_problem; }
     const std::optional<SshError>& lastSshError() const { return m_lastSshError; }
     // The agent's hello answer of the current (or last) connection.
@@ -129,7 +133,7 @@ private:
     void scheduleRetry(const QString& reason);
     void teardown();
     void sendHeartbeat();
-    void setState(State state, const QString& text);
+    void setState(State state, const QString& text, const QString& reason = {});
     State idleState() const;
     QString connectedText() const;
     void postSshJob(std::function<std::function<void()>(SshConnection*)> job);
@@ -147,6 +151,8 @@ private:
 
     State m_state = State::Disconnected;
     QString m_statusText;
+    QString m_reason;
+    QString m_lastFailure;  // the last failed attempt's reason, while retrying
     Problem m_problem = Problem::None;
     std::optional<SshError> m_lastSshError;
     std::optional<protocol::HelloResult> m_agent;

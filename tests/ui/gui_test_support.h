@@ -7,6 +7,9 @@
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTest>
+#include <QWidget>
+
+#include <csignal>
 
 namespace fulcrum::ui::test {
 
@@ -32,6 +35,21 @@ inline quint16 freePortRange(int count) {
         if (ok) return base;
     }
     return 0;
+}
+
+// With FULCRUM_SCREENSHOT_DIR set, saves `window` as NAME.png there (the README shows some).
+inline void screenshot(QWidget* window, const QString& name) {
+    const QString dir = qEnvironmentVariable("FULCRUM_SCREENSHOT_DIR");
+    if (dir.isEmpty()) return;
+    QTest::qWait(300);  // let the last updates paint
+    window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+}
+
+// Ends a daemon the rpc bridge started detached (it must not outlive the test), waiting up to 5 s.
+inline void stopDaemon(qint64 pid) {
+    if (pid <= 0) return;
+    ::kill(pid_t(pid), SIGTERM);
+    for (int i = 0; i < 100 && ::kill(pid_t(pid), 0) == 0; ++i) QTest::qWait(50);
 }
 
 }  // namespace fulcrum::ui::test

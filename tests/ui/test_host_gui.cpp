@@ -94,13 +94,7 @@ private:
         return w;
     }
 
-    // With FULCRUM_SCREENSHOT_DIR set, saves the window as NAME.png (the README shows them).
-    void screenshot(const QString& name) {
-        const QString dir = qEnvironmentVariable("FULCRUM_SCREENSHOT_DIR");
-        if (dir.isEmpty()) return;
-        QTest::qWait(300);  // let the last updates paint
-        m_window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
-    }
+    void screenshot(const QString& name) { fulcrum::ui::test::screenshot(m_window, name); }
 
     // When a modal dialog opens, `fill` runs on it (QDialog::exec blocks the test's stack).
     void onNextDialog(std::function<void(QDialog*)> fill) {
@@ -167,10 +161,7 @@ private slots:
         delete m_session;
         delete m_window;
         // The rpc bridge started a detached daemon; it must not outlive the test.
-        if (m_daemonPid > 0) {
-            ::kill(pid_t(m_daemonPid), SIGTERM);
-            for (int i = 0; i < 100 && ::kill(pid_t(m_daemonPid), 0) == 0; ++i) QTest::qWait(50);
-        }
+        fulcrum::ui::test::stopDaemon(m_daemonPid);
     }
 
     void overviewShowsTheRealHost() {

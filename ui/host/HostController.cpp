@@ -191,11 +191,13 @@ void HostController::deployAgent() {
 
 void HostController::onStateChanged() {
     if (!m_session) return;
-    // Connected reads best as the agent's version ("agent 0.1.0"); other states explain themselves.
+    // The sidebar puts the state's name first, so the detail is only what that name does not
+    // say: the agent's version once connected, else the session's reason (why it failed, when
+    // it retries) — never its whole sentence ("Not connected · Disconnected.").
     const auto& agent = m_session->agent();
     const bool connected = m_session->state() == app::HostSession::State::Connected;
     QString detail = connected && agent ? tr("agent %1").arg(QString::fromStdString(agent->agent_version))
-                                        : m_session->statusText();
+                                        : m_session->reason();
     // The sidebar and status bar are where a failing proxy is seen from another host's page.
     if (connected && m_proxy && m_proxy->problem() && m_proxy->problem()->failing) detail += tr(" · proxy failing");
     m_window->setHostState(m_page->hostId(), toUi(m_session->state()), detail);
