@@ -8,6 +8,7 @@
 #include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
 #include "ui/widgets/MessageBanner.h"
+#include "ui/widgets/SectionTabBar.h"
 #include "ui/widgets/StatusPill.h"
 
 #include <QHBoxLayout>
@@ -23,7 +24,7 @@ namespace fulcrum::ui {
 HostPage::HostPage(const QString& hostId, QWidget* parent)
     : QWidget(parent), m_hostId(hostId), m_title(new QLabel), m_subtitle(new QLabel), m_pill(new StatusPill),
       m_connect(new QPushButton), m_deploy(new QPushButton(Icons::get(QStringLiteral("deploy")), tr("Update agent"))),
-      m_stopDemo(new QPushButton(Icons::get(QStringLiteral("stop")), tr("Stop the demo"))), m_tabs(new QTabBar), m_notice(new MessageBanner), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
+      m_stopDemo(new QPushButton(Icons::get(QStringLiteral("stop")), tr("Stop the demo"))), m_tabs(new SectionTabBar), m_notice(new MessageBanner), m_stack(new QStackedWidget), m_overview(new OverviewPage), m_pools(new PoolsPage),
       m_workers(new WorkersPage), m_traffic(new TrafficPage), m_static(new StaticHttpsPage), m_reboot(new RebootPage) {
     setObjectName(QStringLiteral("hostPage_") + hostId);
     auto* layout = new QVBoxLayout(this);
@@ -70,7 +71,7 @@ HostPage::HostPage(const QString& hostId, QWidget* parent)
                                                   {QStringLiteral("https"), tr("Static && HTTPS")},
                                                   {QStringLiteral("reboot"), tr("Reboot && verify")}};
     for (int i = 0; i < sections.size(); ++i) {
-        m_tabs->addTab(Icons::get(sections[i].first), sections[i].second);
+        m_tabs->addSection(Icons::get(sections[i].first), sections[i].second);
         m_tabs->setTabToolTip(i, tr("%1 (Ctrl+%2)").arg(QString(sections[i].second).replace(QStringLiteral("&&"), QStringLiteral("&"))).arg(i + 1));
     }
     headerLayout->addWidget(m_tabs);

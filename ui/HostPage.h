@@ -9,7 +9,6 @@
 class QLabel;
 class QPushButton;
 class QStackedWidget;
-class QTabBar;
 
 namespace fulcrum::ui {
 
@@ -22,6 +21,7 @@ class RebootPage;
 class MessageBanner;
 class SectionPage;
 class StatusPill;
+class SectionTabBar;
 
 class HostPage : public QWidget {
     Q_OBJECT
@@ -73,7 +73,7 @@ private:
     QPushButton* m_stopDemo;
     bool m_demo = false;
     bool m_stoppingDemo = false;
-    QTabBar* m_tabs;
+    SectionTabBar* m_tabs;
     MessageBanner* m_notice;
     QStackedWidget* m_stack;
     OverviewPage* m_overview;

@@ -51,9 +51,11 @@
 #include <QScrollBar>
 #include <QScopeGuard>
 #include <QSslCertificate>
+#include <QStyleOptionTab>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSysInfo>
+#include <QTabBar>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -70,6 +72,11 @@ using namespace fulcrum::ui;
 using fulcrum::ui::test::callSync;
 using fulcrum::ui::test::freePort;
 using fulcrum::ui::test::freePortRange;
+
+// QTabBar's own label options (the text as it would be drawn, elided or not) are protected.
+struct TabBarOptions : QTabBar {
+    void optionFor(QStyleOptionTab* option, int index) const { initStyleOption(option, index); }
+};
 
 class TestHostGui : public QObject {
     Q_OBJECT
@@ -210,6 +217,48 @@ private slots:
         traffic->setFeedProblem(QString());
         screenshot(QStringLiteral("traffic-small-window"));
         traffic->banner()->hide();
+    }
+
+    // Every section tab reads whole at the narrowest the window can be, connected and with
+    // this host's pages full: at 1000 px "Reboot & verify" was cut to "Reboot" behind the tab
+    // bar's scroll arrows.
+    void everySectionTabIsReadableAtTheMinimumWidth() {
+        const QSize before = m_window->size();
+        const auto restore = qScopeGuard([this, before] { m_window->resize(before); });
+        m_window->selectHost(QStringLiteral("local"));
+        auto* tabs = m_page->findChild<QTabBar*>(QStringLiteral("sectionTabs"));
+        QVERIFY(tabs);
+        m_window->resize(0, 600);  // the window keeps its minimum
+        QTest::qWait(300);
+        const int minimum = m_window->width();
+        QVERIFY2(minimum <= 1000, qPrintable(QStringLiteral("the window cannot be narrower than %1 px").arg(minimum)));
+        for (const int width : {minimum, 1000}) {
+            m_window->resize(width, 600);
+            for (int section = 0; section < HostPage::SectionCount; ++section) {
+                m_page->setSection(section);
+                QTest::qWait(100);  // layouts settle over a few event-loop passes
+                QCOMPARE(m_window->width(), width);
+                for (QToolButton* arrow : tabs->findChildren<QToolButton*>())
+                    QVERIFY2(!arrow->isVisible(), "the tab bar scrolls: some tabs are hidden behind its arrows");
+                for (int i = 0; i < tabs->count(); ++i) {
+                    const QString text = tabs->tabText(i).replace(QStringLiteral("&&"), QStringLiteral("&"));
+                    const QString where = QStringLiteral("\"%1\" at %2 px").arg(text).arg(width);
+                    const QRect tab = tabs->tabRect(i);
+                    QVERIFY2(tab.left() >= 0 && tab.right() < tabs->width(), qPrintable(where + QStringLiteral(": outside the bar")));
+                    // What the style draws the label in, with the label's own font.
+                    QStyleOptionTab option;
+                    static_cast<TabBarOptions*>(tabs)->optionFor(&option, i);
+                    QCOMPARE(option.text, tabs->tabText(i));
+                    const QRect textRect = tabs->style()->subElementRect(QStyle::SE_TabBarTabText, &option, tabs);
+                    QVERIFY2(textRect.width() >= option.fontMetrics.horizontalAdvance(text),
+                             qPrintable(where + QStringLiteral(": %1 px for %2 px of text")
+                                                    .arg(textRect.width())
+                                                    .arg(option.fontMetrics.horizontalAdvance(text))));
+                }
+            }
+            screenshot(QStringLiteral("tabs-%1px").arg(width));
+        }
+        m_page->setSection(HostPage::Overview);
     }
 
     // The live Bytes chart's axis in the unit of its headline (it once read 50000 under "4.2 KiB/s").
