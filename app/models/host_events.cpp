@@ -82,10 +82,15 @@ void HostEvents::noteSample(const protocol::MetricsSample& sample) {
     m_haveSample = true;
     const qint64 at = sample.time_ms;
     if (!baseline && sample.proxy_running != m_proxyRunning) {
-        add(sample.proxy_running ? Level::Info : Level::Error,
-            sample.proxy_running ? tr("The proxy is running again") : tr("The proxy stopped"), at);
+        if (!sample.proxy_running) {
+            add(Level::Error, tr("The proxy stopped"), at);
+            m_sawProxyStop = true;
+        } else {
+            add(Level::Info, m_sawProxyStop ? tr("The proxy is running again") : tr("The proxy started"), at);
+        }
     }
     m_proxyRunning = sample.proxy_running;
+    if (m_proxyRunning) m_sawProxyStop = false;
     for (const auto& pool : sample.pools) {
         for (const auto& server : pool.servers) {
             const QString key = QString::fromStdString(pool.name) + QStringLiteral(" · ") + QString::fromStdString(server.address);
@@ -94,10 +99,15 @@ void HostEvents::noteSample(const protocol::MetricsSample& sample) {
             if (!baseline && previous != m_servers.constEnd() && *previous != health) {
                 if (health == ServerHealth::Down) {
                     add(Level::Warning, tr("Server %1 is down (out of rotation)").arg(key), at);
+                    m_sawServerDown.insert(key);
                 } else if (health == ServerHealth::Healthy && *previous == ServerHealth::Down) {
-                    add(Level::Info, tr("Server %1 is healthy again").arg(key), at);
+                    add(Level::Info,
+                        m_sawServerDown.contains(key) ? tr("Server %1 is healthy again").arg(key)
+                                                      : tr("Server %1 is healthy").arg(key),
+                        at);
                 }
             }
+            if (health == ServerHealth::Healthy) m_sawServerDown.remove(key);
             m_servers.insert(key, health);
         }
     }

@@ -12,6 +12,7 @@
 
 #include <QAbstractListModel>
 #include <QHash>
+#include <QSet>
 #include <deque>
 
 namespace fulcrum::app {
@@ -53,7 +54,12 @@ private:
     QHash<QString, InstanceSeen> m_instances;  // "group#index"
     bool m_haveSample = false;
     bool m_proxyRunning = false;
+    // "Again" only follows a stop or a fall the panel saw itself: a proxy first seen starting
+    // (the demo's, just applied) has "started", a server first seen down "is healthy". Kept
+    // across forgetBaseline(): what the panel saw before a reconnection it still saw.
+    bool m_sawProxyStop = false;
     QHash<QString, ServerHealth> m_servers;  // "pool · address" → health
+    QSet<QString> m_sawServerDown;           // went down while the panel watched, not healthy since
     qint64 m_configVersion = -1;
 };
 

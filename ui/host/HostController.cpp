@@ -30,6 +30,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+#include <utility>
+
 namespace fulcrum::ui {
 
 namespace {
@@ -85,13 +87,18 @@ HostController::HostController(app::HostSession* session, HostPage* page, MainWi
     connect(session, &app::HostSession::connectionLost, this, [this] {
         for (HostPart* part : std::initializer_list<HostPart*>{m_overview, m_pools, m_workers, m_traffic, m_static, m_proxy})
             part->disconnected();
-        // Stopping the demo ends the connection on purpose; that is said when it is done.
-        if (!m_stopper) {
+        // Stopping the demo ends the connection on purpose; that is said when it is done. So
+        // does Disconnect (the session is already Disconnected when it says so): neither is a
+        // loss, and the next connection is not "again".
+        const bool onPurpose = m_stopper || m_session->state() == app::HostSession::State::Disconnected;
+        if (!onPurpose) {
             m_events->add(app::HostEvents::Level::Warning, tr("Lost the connection to the agent"),
                           QDateTime::currentMSecsSinceEpoch());
+        } else if (!m_stopper) {
+            m_events->add(app::HostEvents::Level::Info, tr("Disconnected"), QDateTime::currentMSecsSinceEpoch());
         }
         m_events->forgetBaseline();
-        m_lostConnection = true;
+        m_reconnectEvent = onPurpose ? tr("Connected") : tr("Connected again");
     });
     // Reboot & verify: every host of the window can be chosen from any host's page.
     auto* targets = RebootTargets::of(window);
@@ -223,10 +230,9 @@ void HostController::watchEvents() {
 }
 
 void HostController::onConnected() {
-    if (m_lostConnection) {
-        m_events->add(app::HostEvents::Level::Info, tr("Connected again"), QDateTime::currentMSecsSinceEpoch());
-        m_lostConnection = false;
-    }
+    // The first connection is where the events begin, not an event.
+    if (!m_reconnectEvent.isEmpty())
+        m_events->add(app::HostEvents::Level::Info, std::exchange(m_reconnectEvent, {}), QDateTime::currentMSecsSinceEpoch());
     if (m_demoEnabled && !m_demoDone) {
         runDemo();
         return;

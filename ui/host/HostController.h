@@ -89,7 +89,7 @@ private:
     RebootController* m_reboot;
     ProxyWatch* m_proxy = nullptr;
     app::HostEvents* m_events;
-    bool m_lostConnection = false;
+    QString m_reconnectEvent;  // what the next connection adds to the events: "Connected again" after a loss
     app::DemoSetup* m_demo = nullptr;
     app::AgentDeployer* m_deployer = nullptr;
     app::LocalAgentStop* m_stopper = nullptr;

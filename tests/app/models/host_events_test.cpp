@@ -90,6 +90,30 @@ TEST(HostEvents, SaysWhatChangedNewestFirst) {
     EXPECT_EQ(events.data(events.index(1), HostEvents::LevelRole).toInt(), int(HostEvents::Level::Error));
 }
 
+// The demo's proxy is first seen before it started, its servers before their first health
+// check: "again" would claim a stop nobody saw.
+TEST(HostEvents, AgainOnlyAfterAStopThePanelSaw) {
+    HostEvents events;
+    events.noteSample(sample(1000, false, "down"));
+    events.noteSample(sample(2000, true, "down"));
+    events.noteSample(sample(3000, true, "active"));
+    QStringList texts;
+    for (int row = 0; row < events.rowCount(); ++row) texts << events.eventAt(row).text;
+    EXPECT_EQ(texts, (QStringList{QStringLiteral("Server app · 127.0.0.1:8001 is healthy"), QStringLiteral("The proxy started")}));
+
+    // Seen stopping and falling, then coming back: now it is "again" — also across a reconnection.
+    events.noteSample(sample(4000, false, "down"));
+    events.forgetBaseline();
+    events.noteSample(sample(5000, false, "down"));
+    events.noteSample(sample(6000, true, "active"));
+    EXPECT_EQ(events.eventAt(0).text, QStringLiteral("Server app · 127.0.0.1:8001 is healthy again"));
+    EXPECT_EQ(events.eventAt(1).text, QStringLiteral("The proxy is running again"));
+    // Healthy since: the next fall and rise are "again" only because they are seen too.
+    events.noteSample(sample(7000, true, "down"));
+    events.noteSample(sample(8000, true, "active"));
+    EXPECT_EQ(events.eventAt(0).text, QStringLiteral("Server app · 127.0.0.1:8001 is healthy again"));
+}
+
 TEST(HostEvents, AfterAReconnectionStartsOver) {
     HostEvents events;
     events.noteWorkers({group(protocol::GroupState::running, 0)}, 1000);

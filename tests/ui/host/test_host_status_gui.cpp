@@ -4,6 +4,8 @@
 // sidebar shows reads as one phrase — never the same thing twice ("Not connected ·
 // Disconnected." was) — and the recent events of a fresh connection say nothing "again".
 #include "app/models/host_events.h"
+#include "app/models/json_bridge.h"
+#include "app/models/metric_series_model.h"
 #include "app/rpc/host_session.h"
 #include "tests/ui/gui_test_support.h"
 #include "ui/HostPage.h"
@@ -12,8 +14,14 @@
 #include "ui/Settings.h"
 #include "ui/Theme.h"
 #include "ui/host/HostController.h"
+#include "ui/host/TrafficController.h"
+#include "ui/pages/OverviewPage.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListView>
 #include <QRegularExpression>
@@ -21,9 +29,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 using namespace fulcrum;
 using namespace fulcrum::ui;
 using State = app::HostSession::State;
+using fulcrum::ui::test::callSync;
 
 namespace {
 
@@ -83,6 +94,28 @@ private:
             if (lines.isEmpty() || lines.last() != now) lines << now;
         });
         return controller;
+    }
+
+    static QStringList eventTexts(const app::HostEvents* events) {
+        QStringList texts;
+        for (int row = 0; row < events->rowCount(); ++row) texts << events->eventAt(row).text;
+        return texts;
+    }
+
+    // This process's `fulcrum-agent rpc` children: the bridges of "This computer" sessions.
+    static QSet<qint64> rpcBridges() {
+        QSet<qint64> pids;
+        QDir tasks(QStringLiteral("/proc/self/task"));
+        for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile children(tasks.filePath(task + QStringLiteral("/children")));
+            if (!children.open(QIODevice::ReadOnly)) continue;
+            for (const QByteArray& pid : children.readAll().split(' ')) {
+                QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(QString::fromLatin1(pid.trimmed())));
+                if (!pid.trimmed().isEmpty() && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().split('\0').contains("rpc"))
+                    pids << pid.trimmed().toLongLong();
+            }
+        }
+        return pids;
     }
 
     void screenshot(const QString& name) { fulcrum::ui::test::screenshot(m_window, name); }
@@ -186,6 +219,107 @@ private slots:
         verifyEachLineSaysItOnce();
         QVERIFY2(m_seen.value(QStringLiteral("local")).contains(QStringLiteral("Connecting…")),
                  qPrintable(m_seen.value(QStringLiteral("local")).join(QLatin1Char('\n'))));
+    }
+
+    // "The proxy is running again" once greeted a proxy the panel had never seen stopped: the
+    // demo's, first seen before its config was applied. A panel that watched from before the
+    // config says "started" and "healthy"; a fresh panel on a running proxy says nothing about
+    // it; "again" follows only a stop, a fall or a lost connection the panel saw.
+    void recentEventsSayAgainOnlyAfterWhatThePanelSaw() {
+        // Watching an agent with no configuration yet, as the demo's panel does.
+        auto* watcher = new app::HostSession(app::HostEndpoint::thisComputer());
+        HostController* watching = addHost(QStringLiteral("watcher"), QStringLiteral("Watcher"), watcher);
+        QSignalSpy watcherLoaded(watching, &HostController::loaded);
+        watcher->open();
+        QVERIFY2(watcherLoaded.wait(30000), qPrintable(watcher->statusText()));
+        m_daemons << watcher->agent()->daemon_pid;
+        QTRY_VERIFY_WITH_TIMEOUT(watching->traffic()->model()->sampleCount() > 0, 10000);
+
+        const quint16 listen = fulcrum::ui::test::freePort();
+        const quint16 base = fulcrum::ui::test::freePortRange(2);
+        QVERIFY(base != 0);
+        const QByteArray text = QStringLiteral(R"({
+          "listeners": [{"name": "http", "address": "127.0.0.1:%1"}],
+          "routes": [{"path_prefix": "/", "pool": "app"}],
+          "pools": [{"name": "app", "balance": "round_robin", "follow_workers": "web", "servers": [],
+                     "health": {"path": "/healthz", "interval_ms": 300, "timeout_ms": 250, "rise": 2, "fall": 2}}],
+          "workers": [{"name": "web", "command": ["/usr/bin/waitress-serve", "--listen=127.0.0.1:{port}", "demo_app:application"],
+                       "count": 2, "base_port": %2, "cwd": "%3", "health": {"type": "http", "path": "/healthz"},
+                       "stop_grace_ms": 3000}]
+        })").arg(listen).arg(base).arg(QStringLiteral(FULCRUM_SOURCE_DEMO_DIR)).toUtf8();
+        const nlohmann::json config = app::toNlohmann(QJsonDocument::fromJson(text).object());
+        const auto apply = [watcher](const nlohmann::json& document) {
+            protocol::ConfigApplyParams params;
+            params.config.document = document;
+            params.comment = "status gui test";
+            auto applied = callSync<protocol::method::ConfigApply>(watcher->rpc(), params);
+            QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
+        };
+        apply(config);
+        if (QTest::currentTestFailed()) return;
+        // Until both servers are healthy in the watching panel's eyes.
+        auto* healthy = m_window->hostPage(QStringLiteral("watcher"))->overview()->findChild<QLabel*>(QStringLiteral("healthServersLabel"));
+        QVERIFY(healthy);
+        QTRY_COMPARE_WITH_TIMEOUT(healthy->text(), QStringLiteral("2 of 2"), 20000);
+        QTest::qWait(1500);  // and a sample or so more
+        const QStringList started = eventTexts(watching->events());
+        QVERIFY2(started.contains(QStringLiteral("The proxy started")), qPrintable(started.join(QLatin1Char('\n'))));
+        QVERIFY2(started.filter(QStringLiteral("again")).isEmpty(), qPrintable(started.join(QLatin1Char('\n'))));
+
+        // A fresh panel on the running proxy: nothing about it is news.
+        auto* fresh = new app::HostSession(app::HostEndpoint::thisComputer());
+        HostController* freshly = addHost(QStringLiteral("fresh"), QStringLiteral("Fresh"), fresh);
+        const QSet<qint64> bridgesBefore = rpcBridges();
+        QSignalSpy freshLoaded(freshly, &HostController::loaded);
+        fresh->open();
+        QVERIFY2(freshLoaded.wait(30000), qPrintable(fresh->statusText()));
+        const QSet<qint64> freshBridge = rpcBridges() - bridgesBefore;
+        QTRY_VERIFY_WITH_TIMEOUT(freshly->traffic()->model()->sampleCount() > 0, 10000);
+        QTest::qWait(2500);  // a few live samples
+        QVERIFY2(eventTexts(freshly->events()).isEmpty(), qPrintable(eventTexts(freshly->events()).join(QLatin1Char('\n'))));
+
+        // A stop it saw, then the proxy back: now "again".
+        nlohmann::json none = config;
+        none["listeners"] = nlohmann::json::array();
+        apply(none);
+        if (QTest::currentTestFailed()) return;
+        QTRY_VERIFY2_WITH_TIMEOUT(eventTexts(freshly->events()).contains(QStringLiteral("The proxy stopped")),
+                                  qPrintable(eventTexts(freshly->events()).join(QLatin1Char('\n'))), 15000);
+        apply(config);
+        if (QTest::currentTestFailed()) return;
+        QTRY_VERIFY2_WITH_TIMEOUT(eventTexts(freshly->events()).contains(QStringLiteral("The proxy is running again")),
+                                  qPrintable(eventTexts(freshly->events()).join(QLatin1Char('\n'))), 15000);
+
+        // Disconnect and Connect are the person's own: no loss, nothing "again".
+        fresh->close();
+        QCOMPARE(freshly->events()->eventAt(0).text, QStringLiteral("Disconnected"));
+        fresh->open();
+        QTRY_VERIFY_WITH_TIMEOUT(fresh->state() == State::Connected, 30000);
+        QCOMPARE(freshly->events()->eventAt(0).text, QStringLiteral("Connected"));
+        // A connection really lost (its bridge killed) and regained is.
+        QCOMPARE(freshBridge.size(), 1);
+        const QSet<qint64> bridgeNow = rpcBridges() - bridgesBefore - freshBridge;
+        QCOMPARE(bridgeNow.size(), 1);  // the reconnection's own bridge
+        QCOMPARE(::kill(pid_t(*bridgeNow.begin()), SIGKILL), 0);
+        QTRY_VERIFY2_WITH_TIMEOUT(eventTexts(freshly->events()).contains(QStringLiteral("Lost the connection to the agent")),
+                                  qPrintable(eventTexts(freshly->events()).join(QLatin1Char('\n'))), 15000);
+        QTRY_VERIFY2_WITH_TIMEOUT(freshly->events()->eventAt(0).text == QStringLiteral("Connected again"),
+                                  qPrintable(eventTexts(freshly->events()).join(QLatin1Char('\n'))), 15000);
+        m_window->selectHost(QStringLiteral("fresh"));
+        screenshot(QStringLiteral("events-again"));
+
+        // The panel that watched from the start never said "again" either: it saw no stop
+        // until the one above.
+        const QStringList watched = eventTexts(watching->events());
+        const int stopped = int(watched.indexOf(QStringLiteral("The proxy stopped")));
+        QVERIFY(stopped > 0);
+        for (int row = stopped + 1; row < watched.size(); ++row)
+            QVERIFY2(!watched[row].contains(QStringLiteral("again")), qPrintable(watched.join(QLatin1Char('\n'))));
+
+        // The workers outlive their agent by design: stop them before the daemon goes.
+        protocol::WorkersTarget web;
+        web.group = "web";
+        QVERIFY(callSync<protocol::method::WorkersStop>(watcher->rpc(), web).ok());
     }
 };
 
