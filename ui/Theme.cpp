@@ -1,6 +1,7 @@
 #include "ui/Theme.h"
 
 #include "ui/Icons.h"
+#include "ui/ScrollBarStyle.h"
 
 #include <QApplication>
 #include <QPalette>
@@ -261,7 +262,7 @@ QString Theme::name(Appearance appearance) {
 void Theme::install(QApplication& app) {
     m_app = &app;
     Icons::registerResources();  // the style sheet's arrows live in the same resource file
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QApplication::setStyle(new ScrollBarStyle(QStyleFactory::create(QStringLiteral("Fusion"))));
     app.installEventFilter(this);
     apply();
 }

@@ -4,11 +4,15 @@
 
 #include "tests/ui/rpc_sync.h"
 
+#include <QImage>
 #include <QRandomGenerator>
+#include <QScrollBar>
+#include <QStyleOptionSlider>
 #include <QTcpServer>
 #include <QTest>
 #include <QWidget>
 
+#include <cmath>
 #include <csignal>
 
 namespace fulcrum::ui::test {
@@ -35,6 +39,39 @@ inline quint16 freePortRange(int count) {
         if (ok) return base;
     }
     return 0;
+}
+
+// WCAG's contrast ratio of two colours (1 to 21).
+inline double contrastRatio(const QColor& a, const QColor& b) {
+    const auto luminance = [](const QColor& c) {
+        const auto linear = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+// How a vertical scroll bar looks, in its rendered pixels: the handle's middle against the
+// middle of the longer stretch of groove beside it.
+inline double handleContrast(QScrollBar* bar, QString* colours = nullptr) {
+    QStyleOptionSlider option;
+    option.initFrom(bar);
+    option.orientation = bar->orientation();
+    option.minimum = bar->minimum();
+    option.maximum = bar->maximum();
+    option.sliderPosition = option.sliderValue = bar->value();
+    option.pageStep = bar->pageStep();
+    option.singleStep = bar->singleStep();
+    option.subControls = QStyle::SC_All;
+    const QRect handle = bar->style()->subControlRect(QStyle::CC_ScrollBar, &option, QStyle::SC_ScrollBarSlider, bar);
+    const QRect groove = bar->style()->subControlRect(QStyle::CC_ScrollBar, &option, QStyle::SC_ScrollBarGroove, bar);
+    const QImage image = bar->grab().toImage();
+    const QColor inHandle = image.pixelColor(handle.center());
+    const bool above = handle.top() - groove.top() > groove.bottom() - handle.bottom();
+    const QColor inGroove =
+        image.pixelColor(handle.center().x(), above ? (groove.top() + handle.top()) / 2 : (handle.bottom() + groove.bottom()) / 2);
+    if (colours) *colours = QStringLiteral("handle %1 on groove %2").arg(inHandle.name(), inGroove.name());
+    return contrastRatio(inHandle, inGroove);
 }
 
 // With FULCRUM_SCREENSHOT_DIR set, saves `window` as NAME.png there (the README shows some).

@@ -206,6 +206,16 @@ private slots:
         area->verticalScrollBar()->setValue(area->verticalScrollBar()->maximum());
         QVERIFY(bytesTop() < area->viewport()->height());
         QVERIFY(bytesTop() + bytes->height() <= area->viewport()->height());
+        // Its scroll bar's handle is easy to find on the page, in either palette.
+        for (const auto appearance : {Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            QTest::qWait(100);
+            QString colours;
+            const double contrast = fulcrum::ui::test::handleContrast(area->verticalScrollBar(), &colours);
+            QVERIFY2(contrast >= 3.0, qPrintable(QStringLiteral("%1: %2:1").arg(colours).arg(contrast, 0, 'f', 2)));
+            screenshot(QStringLiteral("scrolled-") + Theme::name(appearance));
+        }
+        Theme::instance()->setAppearance(Appearance::Light);
         // Wide enough for the two chart columns: no horizontal bar at 1000 px, whatever the
         // page says about the feed (the longest: why the proxy is failing).
         QVERIFY(!area->horizontalScrollBar()->isVisible());

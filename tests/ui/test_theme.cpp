@@ -1,6 +1,7 @@
 // The style sheet draws what Fusion no longer can once boxes get borders and radii: the
 // arrows of spin boxes, combo boxes and menu buttons, in the palette's own arrow colour, in
 // light and dark. Checked on the rendered pixels (offscreen), as a screenshot would show.
+#include "tests/ui/gui_test_support.h"
 #include "ui/Settings.h"
 #include "ui/Theme.h"
 
@@ -31,6 +32,17 @@ int pixelsNear(const QImage& image, const QRect& area, const QColor& color) {
         }
     }
     return count;
+}
+
+// A scroll area with content much taller than itself, shown: its vertical bar at the top.
+void showTall(QScrollArea& area) {
+    area.setFrameShape(QFrame::NoFrame);  // as the sheet's "border: none" has it, so it lays out alike without it
+    auto* content = new QLabel(QStringLiteral("tall"));
+    content->setFixedSize(150, 2000);
+    area.setWidget(content);
+    area.resize(200, 300);
+    area.show();
+    QCoreApplication::processEvents();
 }
 
 QImage render(QWidget& widget) {
@@ -106,24 +118,14 @@ private slots:
         QVERIFY(pixelsNear(image, QRect(image.width() - 24, 2, 22, image.height() - 4), arrowColor(Appearance::Light)) >= 4);
     }
 
-    void scrollBarsOfScrollAreasAreTheStylesOwn_data() {
-        QTest::addColumn<int>("appearance");
-        QTest::newRow("light") << int(Appearance::Light);
-        QTest::newRow("dark") << int(Appearance::Dark);
-    }
+    void scrollBarsOfScrollAreasAreTheStylesOwn_data() { spinBoxArrowsAreDrawnInBothPalettes_data(); }
     // A scroll area's bar must be drawn by the style alone, exactly as without the style
     // sheet: no rule for the scrolled content may leak onto it (a broad one once did).
     void scrollBarsOfScrollAreasAreTheStylesOwn() {
         QFETCH(int, appearance);
         Theme::instance()->setAppearance(Appearance(appearance));
         QScrollArea area;
-        area.setFrameShape(QFrame::NoFrame);  // as the sheet's "border: none" has it, so both lay out alike
-        auto* content = new QLabel(QStringLiteral("tall"));
-        content->setFixedSize(150, 2000);
-        area.setWidget(content);
-        area.resize(200, 300);
-        area.show();
-        QCoreApplication::processEvents();
+        showTall(area);
         QScrollBar* bar = area.verticalScrollBar();
         QVERIFY(bar->isVisible());
         const QImage themed = bar->grab().toImage().convertToFormat(QImage::Format_RGB32);
@@ -134,6 +136,19 @@ private slots:
         qApp->setStyleSheet(sheet);
         QCOMPARE(themed.size(), plain.size());
         QVERIFY2(themed == plain, "the style sheet changes how a scroll area's bar is drawn");
+    }
+
+    void scrollBarHandleStandsOutFromItsGroove_data() { spinBoxArrowsAreDrawnInBothPalettes_data(); }
+    // Fusion's handle was white on a near-white groove in the light palette: found only by
+    // trying. At least 3:1 (WCAG's minimum for parts of a control) in both palettes.
+    void scrollBarHandleStandsOutFromItsGroove() {
+        QFETCH(int, appearance);
+        Theme::instance()->setAppearance(Appearance(appearance));
+        QScrollArea area;
+        showTall(area);
+        QString colours;
+        const double contrast = fulcrum::ui::test::handleContrast(area.verticalScrollBar(), &colours);
+        QVERIFY2(contrast >= 3.0, qPrintable(QStringLiteral("%1: %2:1").arg(colours).arg(contrast, 0, 'f', 2)));
     }
 
     void disabledCheckBoxesAreVisible_data() {
