@@ -732,6 +732,20 @@ private slots:
         const std::vector<std::string> dirs{m_state.path().toStdString()};
         // The daemon, the proxy and both workers live under the test's state directory.
         QTRY_VERIFY_WITH_TIMEOUT(fulcrum::testing::processes_under(dirs).size() >= 4, 15000);
+        // What the host serves on, asked independently of the page: listeners from config.get,
+        // worker ports from workers.list.
+        QList<int> served;
+        auto stored = callSync<protocol::method::ConfigGet>(m_session->rpc(), {});
+        QVERIFY(stored.ok());
+        for (const auto& listener : stored.value().document.at("listeners")) {
+            const std::string address = listener.at("address").get<std::string>();
+            served << std::stoi(address.substr(address.rfind(':') + 1));
+        }
+        auto listed = callSync<protocol::method::WorkersList>(m_session->rpc(), {});
+        QVERIFY(listed.ok());
+        for (const auto& group : listed.value().groups) {
+            for (const auto& worker : group.instances) served << worker.port;
+        }
         auto* button = m_page->findChild<QPushButton*>(QStringLiteral("stopDemoButton"));
         QVERIFY(button);
         QVERIFY(!button->isVisible());  // not under --demo
@@ -757,6 +771,7 @@ private slots:
             auto* box = qobject_cast<QMessageBox*>(dialog);
             QVERIFY(box);
             asked = box->text() + QLatin1Char('\n') + box->informativeText();
+            fulcrum::ui::test::screenshot(box, QStringLiteral("stop-demo-dialog"));
             box->findChild<QPushButton*>(QStringLiteral("confirmStopDemoButton"))->click();
         });
         QSignalSpy stopped(m_controller, &HostController::demoStopped);
@@ -764,6 +779,11 @@ private slots:
         QVERIFY2(asked.contains(QStringLiteral("agent")) && asked.contains(QStringLiteral("workers")) &&
                      asked.contains(QStringLiteral("proxy")),
                  qPrintable(asked));
+        // The ports are this host's, not the demo's defaults (8000–8003, 8080, 8443): its
+        // listener and its two workers on free ports, as the host itself reports them.
+        QVERIFY2(!asked.contains(QStringLiteral("8000–8003")) && !asked.contains(QStringLiteral("8443")), qPrintable(asked));
+        QVERIFY(!served.isEmpty());
+        for (const int port : served) QVERIFY2(asked.contains(QString::number(port)), qPrintable(QString::number(port) + QLatin1Char('\n') + asked));
         auto* banner = m_page->overview()->banner();
         QCOMPARE(m_page->section(), int(HostPage::Overview));
         // Progress while the processes stop, and the event loop keeps running (this wait is it).

@@ -6,6 +6,7 @@
 #include "app/models/format.h"
 #include "app/models/host_events.h"
 #include "app/models/pool_server_model.h"
+#include "app/models/served_ports.h"
 #include "app/models/worker_model.h"
 #include "app/rpc/agent_locator.h"
 #include "app/rpc/host_session.h"
@@ -129,10 +130,17 @@ void HostController::stopDemo(bool confirm) {
         QMessageBox box(QMessageBox::Question, tr("Stop the demo?"), tr("Stop the demo on this computer?"),
                         QMessageBox::Cancel, m_window);
         box.setObjectName(QStringLiteral("stopDemoDialog"));
-        box.setInformativeText(tr("This stops Fulcrum's agent on this computer, its workers and the proxy, so nothing "
-                                  "of the demo keeps serving (ports 8000–8003, 8080 and 8443 with the demo's "
-                                  "configuration).\n\nNothing is deleted: Connect starts them again. To forget the "
-                                  "demo as well, remove ~/.local/state/fulcrum afterwards."));
+        // The ports of the config this computer runs (the panel holds it), not the demo's
+        // defaults: the demo's may have been edited, or be another config altogether.
+        const QList<int> ports = app::servedPorts(m_config->applied());
+        const QString serving = ports.isEmpty() ? tr("nothing of the demo keeps serving")
+                                : ports.size() == 1
+                                    ? tr("nothing of the demo keeps serving (port %1)").arg(app::describePorts(ports))
+                                    : tr("nothing of the demo keeps serving (ports %1)").arg(app::describePorts(ports));
+        box.setInformativeText(tr("This stops Fulcrum's agent on this computer, its workers and the proxy, so %1."
+                                  "\n\nNothing is deleted: Connect starts them again. To forget the demo as well, "
+                                  "remove ~/.local/state/fulcrum afterwards.")
+                                   .arg(serving));
         auto* stop = box.addButton(tr("Stop the demo"), QMessageBox::DestructiveRole);
         stop->setObjectName(QStringLiteral("confirmStopDemoButton"));
         box.setDefaultButton(QMessageBox::Cancel);
