@@ -35,6 +35,8 @@
 #include "ui/widgets/StatusPill.h"
 
 #include <QApplication>
+#include <QChartView>
+#include <QLineSeries>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -90,6 +92,7 @@ private:
     qint64 m_daemonPid = 0;
     QString m_extraServer;
     quint16 m_workerBase = 0;
+    quint16 m_listen = 0;  // the proxy's listener of the config initTestCase applies
 
     // Searched within the Pools page first: other pages have widgets of the same name (both
     // config pages have a staged-changes bar with Apply).
@@ -134,6 +137,7 @@ private slots:
 
         // A config on free ports, applied the way any panel or fulcrum-ctl would.
         const quint16 a = freePort(), b = freePort(), listen = freePort();
+        m_listen = listen;
         m_workerBase = freePortRange(4);
         QVERIFY(m_workerBase != 0);
         m_extraServer = QStringLiteral("127.0.0.1:%1").arg(freePort());
@@ -284,6 +288,46 @@ private slots:
         for (const QString& label : bytes->axisLabels()) {
             QVERIFY2(label.endsWith(QLatin1Char(' ') + unit), qPrintable(label + QStringLiteral(" / ") + bytes->headline()));
         }
+    }
+
+    // Error responses are drawn in the error colour: the 5xx line of the Traffic page's errors
+    // chart and of the Overview's requests chart were the palette's green, which reads "fine".
+    // Real 502s here: the pool's two servers are ports nothing listens on.
+    void errorResponsesAreDrawnInTheErrorColour() {
+        m_page->setSection(HostPage::Traffic);
+        for (int i = 0; i < 10; ++i) {
+            QTcpSocket client;
+            client.connectToHost(QStringLiteral("127.0.0.1"), m_listen);
+            QVERIFY(client.waitForConnected(5000));
+            client.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+            QVERIFY(client.waitForReadyRead(5000));
+            QVERIFY2(client.readAll().startsWith("HTTP/1.1 5"), "the proxy did not answer with an error");
+        }
+        auto* errors = m_page->traffic()->findChild<ChartCard*>(QStringLiteral("errorsChart"));
+        auto* overview = m_page->overview()->findChild<ChartCard*>(QStringLiteral("overviewRequestsChart"));
+        QVERIFY(errors && overview);
+        const auto sawErrors = [](const ChartCard* chart) {
+            for (const QPointF& p : chart->points(1)) {
+                if (p.y() > 0) return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sawErrors(errors) && sawErrors(overview), 10000);
+        for (const auto appearance : {Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            // The line as QtCharts draws it, and its legend entry.
+            for (ChartCard* chart : {errors, overview}) {
+                auto* line = qobject_cast<QLineSeries*>(chart->findChild<QChartView*>()->chart()->series().at(1));
+                QVERIFY(line);
+                QCOMPARE(line->name(), QStringLiteral("5xx"));
+                QCOMPARE(line->pen().color(), Semantic::error());
+                QVERIFY(chart->findChild<QLabel*>(QStringLiteral("chartLegend"))->text().contains(Semantic::error().name()));
+            }
+            auto* line4xx = qobject_cast<QLineSeries*>(errors->findChild<QChartView*>()->chart()->series().at(0));
+            QCOMPARE(line4xx->pen().color(), Semantic::warning());
+            screenshot(QStringLiteral("errors-") + Theme::name(appearance));
+        }
+        Theme::instance()->setAppearance(Appearance::Light);
     }
 
     void poolsShowTheHostsConfig() {

@@ -74,7 +74,7 @@ OverviewPage::OverviewPage(QWidget* parent)
     // The lower half: is it serving, and did anything happen? Both fill what the window has.
     m_requests->setObjectName(QStringLiteral("overviewRequestsChart"));
     m_requests->addSeries(tr("requests"));
-    m_requests->addSeries(tr("5xx"));
+    m_requests->addSeries(tr("5xx"), ChartCard::Tone::Error);
     grid->addWidget(m_requests, 2, 0);
     auto* events = new Card(tr("Recent events"), QStringLiteral("history"));
     events->setObjectName(QStringLiteral("recentEventsCard"));

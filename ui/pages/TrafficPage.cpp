@@ -60,8 +60,8 @@ TrafficPage::TrafficPage(QWidget* parent)
     m_requests->addSeries(tr("total"));
     m_latency->addSeries(tr("p50"));
     m_latency->addSeries(tr("p99"));
-    m_errors->addSeries(tr("4xx"));
-    m_errors->addSeries(tr("5xx"));
+    m_errors->addSeries(tr("4xx"), ChartCard::Tone::Warning);
+    m_errors->addSeries(tr("5xx"), ChartCard::Tone::Error);
     m_errors->setHeadlineSumsSeries(true);
     m_active->addSeries(tr("active"));
     m_bytes->addSeries(tr("in"));

@@ -90,13 +90,14 @@ ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     connect(Theme::instance(), &Theme::changed, this, &ChartCard::applyTheme);
 }
 
-int ChartCard::addSeries(const QString& name) {
+int ChartCard::addSeries(const QString& name, Tone tone) {
     auto* series = new QLineSeries;
     series->setName(name);
     m_chart->addSeries(series);
     series->attachAxis(m_x);
     series->attachAxis(m_y);
     m_series.append(series);
+    m_tones.append(tone);
     m_points.append(QList<QPointF>());
     applyTheme();
     return static_cast<int>(m_series.size()) - 1;
@@ -105,6 +106,7 @@ int ChartCard::addSeries(const QString& name) {
 void ChartCard::removeAllSeries() {
     m_chart->removeAllSeries();
     m_series.clear();
+    m_tones.clear();
     m_points.clear();
     m_legend->clear();
 }
@@ -191,6 +193,15 @@ QStringList ChartCard::axisLabels() const {
     return labels;
 }
 
+QColor ChartCard::seriesColor(int series) const {
+    switch (series >= 0 && series < m_tones.size() ? m_tones[series] : Tone::Sequence) {
+    case Tone::Warning: return Semantic::warning();
+    case Tone::Error: return Semantic::error();
+    case Tone::Sequence: break;
+    }
+    return Semantic::chart(series);
+}
+
 void ChartCard::applyTheme() {
     const QPalette pal = palette();
     m_chart->setBackgroundBrush(Qt::NoBrush);
@@ -216,13 +227,13 @@ void ChartCard::applyTheme() {
     m_legend->setToolTip(m_series.size() > 1 ? names.join(QLatin1Char('\n')) : QString());
     QStringList legend;
     for (int i = 0; i < m_series.size(); ++i) {
-        QPen pen(Semantic::chart(i));
+        QPen pen(seriesColor(i));
         pen.setWidthF(2.0);
         m_series[i]->setPen(pen);
         if (m_series.size() > 1) {
             // Non-breaking inside an entry, breakable between entries.
             legend << QStringLiteral("<span style='color:%1'>●</span>&nbsp;%2")
-                          .arg(Semantic::chart(i).name(),
+                          .arg(seriesColor(i).name(),
                                names[i].mid(shared).toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
         }
     }

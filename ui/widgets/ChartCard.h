@@ -24,7 +24,11 @@ public:
 
     ChartCard(const QString& title, Formatter format, QWidget* parent = nullptr);
 
-    int addSeries(const QString& name);
+    // A series' colour: the next of the chart palette, or the one that says what it counts —
+    // error responses in the error colour, never in a green that reads as "fine".
+    enum class Tone { Sequence, Warning, Error };
+    int addSeries(const QString& name, Tone tone = Tone::Sequence);
+    QColor seriesColor(int series) const;
     void removeAllSeries();
     int seriesCount() const { return static_cast<int>(m_series.size()); }
     // Points are (msecs since epoch, value), oldest first.
@@ -62,6 +66,7 @@ private:
     QDateTimeAxis* m_x;
     QValueAxis* m_y;
     QList<QLineSeries*> m_series;
+    QList<Tone> m_tones;
     QList<QList<QPointF>> m_points;
     Formatter m_format;
     QList<AxisUnit> m_axisUnits;
