@@ -275,6 +275,47 @@ private slots:
         m_page->setSection(HostPage::Overview);
     }
 
+    // The reboot timeline's steps are never cut at the right edge: at 1000 px its heading
+    // ("What is checked  for each host, in this order") made the steps wider than the card
+    // and every line ended mid-word; at the window's minimum the card was 124 px wide.
+    void rebootTimelineIsNeverClippedAtTheMinimumWidth() {
+        const QSize before = m_window->size();
+        const auto restore = qScopeGuard([this, before] { m_window->resize(before); });
+        m_window->selectHost(QStringLiteral("local"));
+        m_page->setSection(HostPage::Reboot);
+        auto* scroll = m_page->page(HostPage::Reboot)->findChild<QScrollArea*>(QStringLiteral("rebootTimelineScroll"));
+        QVERIFY(scroll);
+        m_window->resize(0, 600);
+        QTest::qWait(300);
+        const int minimum = m_window->width();
+        for (const int width : {minimum, 1000, 1280}) {
+            m_window->resize(width, 700);
+            QTest::qWait(300);  // layouts settle over a few event-loop passes
+            QCOMPARE(m_window->width(), width);
+            QWidget* steps = scroll->widget();
+            QVERIFY(steps->findChildren<QLabel*>().size() > 10);  // the plan's steps are there
+            QVERIFY2(steps->width() <= scroll->viewport()->width(),
+                     qPrintable(QStringLiteral("at %1 px the steps are %2 px wide in %3 px")
+                                    .arg(width)
+                                    .arg(steps->width())
+                                    .arg(scroll->viewport()->width())));
+            // Every line of every step inside what shows.
+            for (QLabel* label : steps->findChildren<QLabel*>()) {
+                if (!label->isVisible() || label->text().isEmpty()) continue;
+                const int right = label->mapTo(scroll->viewport(), QPoint(label->width(), 0)).x();
+                QVERIFY2(right <= scroll->viewport()->width(), qPrintable(label->text()));
+                if (!label->wordWrap())
+                    QVERIFY2(label->fontMetrics().horizontalAdvance(label->text()) <= label->width(), qPrintable(label->text()));
+            }
+            // From 1000 px the page fits the window (at the very minimum it scrolls sideways a
+            // little rather than cut the plan's buttons).
+            QVERIFY2(width < 1000 || !m_page->page(HostPage::Reboot)->scrollArea()->horizontalScrollBar()->isVisible(),
+                     qPrintable(QStringLiteral("at %1 px the Reboot & verify page scrolls sideways").arg(width)));
+            screenshot(QStringLiteral("reboot-%1px").arg(width));
+        }
+        m_page->setSection(HostPage::Overview);
+    }
+
     // The live Bytes chart's axis in the unit of its headline (it once read 50000 under "4.2 KiB/s").
     void trafficBytesAxisCarriesTheHeadlinesUnit() {
         m_page->setSection(HostPage::Traffic);

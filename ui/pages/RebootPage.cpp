@@ -6,6 +6,7 @@
 #include "ui/widgets/MessageBanner.h"
 
 #include <QCheckBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -14,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSet>
 #include <QSpinBox>
 #include <QTimer>
@@ -44,7 +46,10 @@ RebootPage::RebootPage(QWidget* parent)
     split->setSpacing(14);
 
     auto* setup = new Card(tr("Plan"), QStringLiteral("settings"));
-    setup->setFixedWidth(360);
+    // Narrower when the window is (down to what its buttons need): the steps beside it need
+    // the room more.
+    setup->setMinimumWidth(290);
+    setup->setMaximumWidth(360);
     auto* hostsLabel = new QLabel(tr("Hosts to reboot, one after another"));
     hostsLabel->setProperty("role", QStringLiteral("sectionLabel"));
     setup->body()->addWidget(hostsLabel);
@@ -132,6 +137,10 @@ RebootPage::RebootPage(QWidget* parent)
     area->addWidget(m_timeline);
     area->addStretch(1);
     scroll->setWidget(m_timelineArea);
+    // With horizontal scrolling off, steps wider than the card would be cut mid-word: the card
+    // asks for what the steps need (the window's minimum width follows), kept up to date as
+    // steps and headings come and go.
+    m_timelineArea->installEventFilter(this);
     progress->body()->addWidget(scroll, 1);
     split->addWidget(progress, 1);
     contentLayout()->addLayout(split, 1);
@@ -156,6 +165,13 @@ RebootPage::RebootPage(QWidget* parent)
     });
     connect(m_cancel, &QPushButton::clicked, this, &RebootPage::cancelRequested);
     updateStartButton();
+}
+
+bool RebootPage::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_timelineArea && event->type() == QEvent::LayoutRequest) {
+        m_scroll->setMinimumWidth(m_timelineArea->minimumSizeHint().width() + m_scroll->verticalScrollBar()->sizeHint().width());
+    }
+    return SectionPage::eventFilter(watched, event);
 }
 
 void RebootPage::setHosts(const QList<HostChoice>& hosts, const QString& emptyText) {

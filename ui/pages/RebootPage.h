@@ -73,6 +73,9 @@ signals:
     void confirmed();
     void declined();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void updateStartButton();
 

@@ -192,6 +192,8 @@ public:
         m_title->setObjectName(QStringLiteral("timelineHeadingTitle"));
         layout->addWidget(m_title);
         m_status->setObjectName(QStringLiteral("timelineHeadingStatus"));
+        // Wraps under a narrow card rather than widening every step beside it.
+        m_status->setWordWrap(true);
         layout->addWidget(m_status, 1);
     }
 
