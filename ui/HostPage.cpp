@@ -146,9 +146,26 @@ void HostPage::setState(HostState state, const QString& detail) {
     m_deploy->setEnabled(state == HostState::Connected);
     m_stopDemo->setVisible(m_demo && (state == HostState::Connected || m_stoppingDemo));
     m_stopDemo->setEnabled(canStopDemo());
+    // A page that is not live says why, in the session's own words: "Not connected" while it
+    // retries, or while a stopped connection waits for the person, read as if nothing were wrong.
+    QString title;
+    switch (state) {
+    case HostState::Connecting:
+    case HostState::Deploying: title = tr("Connecting…"); break;
+    case HostState::Unreachable: title = tr("No answer from this host"); break;
+    case HostState::Error: title = tr("Could not connect"); break;
+    case HostState::Disconnected:
+    case HostState::Connected:
+    case HostState::Rebooting: break;
+    }
+    const QString why = detail.isEmpty() ? HostStatusText::hint(state) : detail;
+    const QString offline = state == HostState::Unreachable && !detail.isEmpty()
+                                ? why + QLatin1Char(' ') + tr("Fulcrum keeps trying; check the network, or that sshd runs there.")
+                                : why;
     const bool live = state == HostState::Connected || state == HostState::Rebooting;
     for (int i = 0; i < SectionCount; ++i) {
         // Reboot & verify keeps showing its timeline while the host is down.
+        page(i)->setOfflineText(title, offline);
         page(i)->setConnected(live || (i == Reboot && m_reboot->isRunning()));
     }
 }

@@ -62,8 +62,17 @@ QToolButton* SectionPage::toolButton(const QString& icon, const QString& text, c
 }
 
 void SectionPage::setLocal(bool local) {
+    m_local = local;
+    setOfflineText({}, {});
+}
+
+void SectionPage::setOfflineText(const QString& title, const QString& text) {
+    if (!title.isEmpty()) {
+        m_disconnected->setText(title, text);
+        return;
+    }
     m_disconnected->setText(tr("Not connected"),
-                            local ? tr("Connect to manage this computer. Fulcrum starts its agent here directly, "
+                            m_local ? tr("Connect to manage this computer. Fulcrum starts its agent here directly, "
                                        "without SSH; nothing changes until you apply.")
                                   : tr("Connect to this host to see and change it. Fulcrum talks to it over SSH; "
                                        "nothing changes on the host until you apply."));

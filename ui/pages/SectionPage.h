@@ -25,7 +25,12 @@ public:
     void setConnected(bool connected);
     // "This computer" is managed without SSH; the not-connected text says so.
     void setLocal(bool local);
+    // What the page says instead of its content while the host is not live: why, and what to
+    // do. setLocal's text (how to connect) until this is called; an empty title goes back to it.
+    void setOfflineText(const QString& title, const QString& text);
     bool isConnected() const { return m_connected; }
+    // What shows while the host is not live (setOfflineText).
+    EmptyState* disconnectedState() const { return m_disconnected; }
     MessageBanner* banner() const { return m_banner; }
     QScrollArea* scrollArea() const { return m_scrollArea; }
     // Plain-language error on this page: what failed, why, what to do.
@@ -42,7 +47,6 @@ protected:
                                    const QString& toolTip);
     // The page's real content; call once from the subclass constructor.
     QVBoxLayout* contentLayout() const { return m_contentLayout; }
-    EmptyState* disconnectedState() const { return m_disconnected; }
 
 private:
     bool m_connected = false;
@@ -52,6 +56,7 @@ private:
     QWidget* m_content;
     QVBoxLayout* m_contentLayout;
     EmptyState* m_disconnected;
+    bool m_local = false;
 };
 
 }  // namespace fulcrum::ui

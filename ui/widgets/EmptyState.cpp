@@ -50,6 +50,10 @@ QPushButton* EmptyState::setAction(const QString& text, const QString& icon) {
     return m_button;
 }
 
+QString EmptyState::title() const { return m_title->text(); }
+
+QString EmptyState::text() const { return m_text->text(); }
+
 void EmptyState::setText(const QString& title, const QString& text) {
     m_title->setText(title);
     m_text->setText(text);

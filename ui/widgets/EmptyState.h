@@ -15,6 +15,8 @@ public:
     EmptyState(const QString& icon, const QString& title, const QString& text, QWidget* parent = nullptr);
     QPushButton* setAction(const QString& text, const QString& icon = {});
     void setText(const QString& title, const QString& text);
+    QString title() const;
+    QString text() const;
 
 signals:
     void actionTriggered();

@@ -16,6 +16,8 @@
 #include "ui/host/HostController.h"
 #include "ui/host/TrafficController.h"
 #include "ui/pages/OverviewPage.h"
+#include "ui/pages/SectionPage.h"
+#include "ui/widgets/EmptyState.h"
 
 #include <QApplication>
 #include <QDir>
@@ -65,6 +67,16 @@ private:
             if (index.data(HostIdRole).toString() == id) return index.data(HostStatusLineRole).toString();
         }
         return {};
+    }
+    // What every section of the host's page shows while it is not live: {title, text}, the same on each.
+    QPair<QString, QString> offline(const QString& id) const {
+        HostPage* page = m_window->hostPage(id);
+        const EmptyState* state = page->page(HostPage::Overview)->disconnectedState();
+        for (int i = 0; i < HostPage::SectionCount; ++i) {
+            const EmptyState* other = page->page(i)->disconnectedState();
+            if (other->title() != state->title() || other->text() != state->text()) return {QStringLiteral("differs"), {}};
+        }
+        return {state->title(), state->text()};
     }
     QString statusBar() const { return m_window->findChild<QLabel*>(QStringLiteral("connectionStatusLabel"))->text(); }
 
@@ -193,6 +205,12 @@ private slots:
         QVERIFY2(unreachable.startsWith(QStringLiteral("Unreachable · ")), qPrintable(unreachable));
         QVERIFY2(unreachable.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(unreachable));
         QVERIFY2(statusBar() == QStringLiteral("nowhere — ") + unreachable, qPrintable(statusBar()));
+        // The host's pages say the same instead of an idle "Not connected — Connect to…" while
+        // Fulcrum is still trying.
+        QTRY_COMPARE(offline(QStringLiteral("nowhere")).first, QStringLiteral("No answer from this host"));
+        QVERIFY2(offline(QStringLiteral("nowhere")).second.contains(QStringLiteral("refused"), Qt::CaseInsensitive) &&
+                     offline(QStringLiteral("nowhere")).second.contains(QStringLiteral("keeps trying")),
+                 qPrintable(offline(QStringLiteral("nowhere")).second));
         const QStringList goneLines = m_seen.value(QStringLiteral("nowhere"));
         QVERIFY2(goneLines.filter(QStringLiteral("Retrying in")).size() > 0, qPrintable(goneLines.join(QLatin1Char('\n'))));
         QVERIFY2(goneLines.filter(QRegularExpression(QStringLiteral("^Unreachable · .*refused.*Trying again \\(attempt \\d+\\)…$"),
@@ -204,6 +222,8 @@ private slots:
         screenshot(QStringLiteral("sidebar-unreachable"));
         gone->close();
         QCOMPARE(line(QStringLiteral("nowhere")), QStringLiteral("Not connected"));
+        QCOMPARE(offline(QStringLiteral("nowhere")).first, QStringLiteral("Not connected"));
+        QVERIFY(offline(QStringLiteral("nowhere")).second.startsWith(QStringLiteral("Connect to this host")));
 
         // An error with its reason, said once.
         app::LocalAgentOptions missing;
@@ -214,6 +234,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(broken->state(), State::Error, 10000);
         QCOMPARE(line(QStringLiteral("broken")), QStringLiteral("Error · ") + broken->statusText());
         QVERIFY(line(QStringLiteral("broken")).contains(QStringLiteral("/nonexistent/fulcrum-agent")));
+        QCOMPARE(offline(QStringLiteral("broken")).first, QStringLiteral("Could not connect"));
+        QCOMPARE(offline(QStringLiteral("broken")).second, broken->statusText());
 
         screenshot(QStringLiteral("sidebar-states"));
         verifyEachLineSaysItOnce();
