@@ -11,13 +11,13 @@ using protocol::ErrorCode;
 
 void Dispatcher::dispatch(const std::shared_ptr<Session>& session, protocol::Request request) {
     const auto it = m_handlers.find(request.method);
-    std::weak_ptr<Session> weak = session;
     session->call_started();
-    auto reply = [weak, id = request.id, answered = std::make_shared<bool>(false)](
+    // The reply holds the session: a client that half-closed after asking (the rpc bridge when
+    // its stdin ends) has no read pending any more, and the session must live until its last
+    // answer is written (Session::close_if_finished). A session closed meanwhile drops it.
+    auto reply = [target = session, id = request.id, answered = std::make_shared<bool>(false)](
                      protocol::Outcome<nlohmann::json> outcome) {
         if (std::exchange(*answered, true)) return;
-        auto target = weak.lock();
-        if (!target) return;
         target->send(outcome ? protocol::Response::success(id, std::move(outcome.value()))
                              : protocol::Response::failure(id, outcome.error()));
         target->call_finished();

@@ -1,6 +1,7 @@
 // The real daemon on a real Unix socket: access rules, the hello handshake, the rpc bridge,
 // and hostile input.
 #include "tests/agent/support/test_agent.h"
+#include "tests/agent/support/worker_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -198,6 +199,38 @@ TEST_F(DaemonTest, HalfClosedClientStillGetsItsAnswers) {
     int answers = 0;
     while (auto line = connection->read_line(10s)) ++answers;
     EXPECT_EQ(answers, 2);
+}
+
+// A call that answers later (config.apply waits for the proxy it starts to take the config)
+// must still be answered to a client that closed its sending side right after asking, as the
+// rpc bridge does when its stdin ends (`fulcrum-agent rpc < requests`, the panel's SSH
+// channel): the session must not go away with the call pending. It did: after the peer's
+// EOF nothing held the session, and the reply found it gone — a race lost whenever the proxy
+// took longer to start than the client took to close.
+TEST_F(DaemonTest, HalfClosedClientGetsTheAnswerOfACallThatFinishesLater) {
+    TestDaemon daemon(state);
+    ASSERT_TRUE(daemon.start());
+    std::string error;
+    auto connection = AgentConnection::connect(daemon.socket(), error);
+    ASSERT_TRUE(connection) << error;
+    const nlohmann::json document = {
+        {"listeners", {{{"name", "http"}, {"address", "127.0.0.1:" + std::to_string(free_port_range(1))}}}},
+        {"routes", {{{"path_prefix", "/"}, {"pool", "app"}}}},
+        {"pools", {{{"name", "app"}, {"servers", {{{"address", "127.0.0.1:9"}}}}}}}};
+    const nlohmann::json apply = {{"jsonrpc", "2.0"},
+                                  {"id", 2},
+                                  {"method", "config.apply"},
+                                  {"params", {{"config", {{"document", document}}}}}};
+    ASSERT_TRUE(connection->send_line(R"({"jsonrpc":"2.0","id":1,"method":"agent.hello"})" "\n" + apply.dump() + "\n"));
+    ::shutdown(connection->fd(), SHUT_WR);
+    nlohmann::json answer;
+    while (auto line = connection->read_line(30s)) {
+        const auto message = nlohmann::json::parse(*line, nullptr, false);
+        if (message.is_object() && message.value("id", 0) == 2) answer = message;
+    }
+    ASSERT_TRUE(answer.is_object()) << "no answer to config.apply";
+    ASSERT_TRUE(answer.contains("result")) << answer.dump();
+    EXPECT_TRUE(answer["result"].value("proxy_reloaded", false)) << answer.dump();
 }
 
 }  // namespace
