@@ -6,7 +6,7 @@
 #include <string>
 
 #include "proxy/config/config_check.h"
-#include "proxy/server/proxy_command.h"
+#include "proxy/server/event_loop_choice.h"
 
 namespace fulcrum::agent {
 
@@ -30,8 +30,12 @@ void add_proxy_commands(CLI::App& app, int& exit_code) {
     proxy->add_option("--threads", options->threads, "Loop threads (default: the config's, or one per CPU)");
     proxy->add_option("--user", options->user,
                       "Quick mode: when started as root, bind and then run as this account (--config: \"user\")");
+    proxy->add_option("--event-loop", options->event_loop,
+                      "epoll | auto (io_uring where the host allows it, else epoll) | io_uring")
+        ->envname("FULCRUM_PROXY_EVENT_LOOP")
+        ->capture_default_str();
     proxy->add_flag("--allow-root", options->allow_root, "Run even as root (tests only)");
-    proxy->callback([options, &exit_code] { exit_code = proxy::server::run_proxy_command(*options); });
+    proxy->callback([options, &exit_code] { exit_code = proxy::server::run_proxy_command_on_chosen_loop(*options); });
 }
 
 }  // namespace fulcrum::agent

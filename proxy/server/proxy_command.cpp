@@ -108,6 +108,12 @@ bool plan_privileges(const config::ProxyConfig& config, bool allow_root, std::op
 
 }  // namespace
 
+#if defined(FULCRUM_IO_URING)
+constexpr const char* kEventLoopName = "io_uring";
+#else
+constexpr const char* kEventLoopName = "epoll";
+#endif
+
 int run_proxy_command(const ProxyCommandOptions& options) {
     const bool file_mode = !options.config_file.empty();
     if (file_mode == !options.listen.empty()) {
@@ -167,6 +173,9 @@ int run_proxy_command(const ProxyCommandOptions& options) {
         }
     }
     print_listeners(server);
+    // Which copy of the proxy runs (event_loop_choice.h): said once, where the listeners are.
+    std::printf("fulcrum-agent proxy: event loop %s\n", kEventLoopName);
+    std::fflush(stdout);
 
     std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int number) {
         if (ec) return;

@@ -1,27 +1,11 @@
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "proxy/config/config_reader.h"
+#include "proxy/server/proxy_command_options.h"
 
 namespace fulcrum::proxy::server {
 
-// `fulcrum-agent proxy` options: either --config FILE, or quick mode (--listen + --to...).
-struct ProxyCommandOptions {
-    std::string config_file;
-    std::string admin_socket;
-    std::string listen;
-    std::vector<std::string> to;
-    std::string balance = "round_robin";
-    std::vector<std::string> statics;  // "PREFIX=DIR", repeatable
-    std::string tls_cert;
-    std::string tls_key;
-    std::optional<unsigned> threads;
-    std::string user;  // quick mode: bind as root, then run as this account
-    bool allow_root = false;
-};
+using ::fulcrum_io_shared::ProxyCommandOptions;
 
 // The config quick mode stands for: one listener, static routes first, then "/" to a pool.
 // Errors name the flag that caused them.

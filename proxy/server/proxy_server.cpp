@@ -1,5 +1,7 @@
 #include "proxy/server/proxy_server.h"
 
+#include <system_error>
+
 #include <asio/ip/address.hpp>
 #include <asio/socket_base.hpp>
 #include <chrono>
@@ -119,8 +121,16 @@ bool ProxyServer::install(std::shared_ptr<Snapshot> next, std::vector<config::Co
     if (metrics_address != m_metrics_address) {
         std::unique_ptr<metrics::MetricsListener> listener;
         if (!metrics_address.empty()) {
-            listener = std::make_unique<metrics::MetricsListener>(metrics_address, [this] { return metrics_text(); });
-            if (auto error = listener->start(); !error.empty()) {
+            std::string error;
+            try {
+                listener = std::make_unique<metrics::MetricsListener>(metrics_address, [this] { return metrics_text(); });
+                error = listener->start();
+            } catch (const std::system_error& e) {
+                // Its event loop could not be created (on io_uring: the account's locked-memory
+                // limit used up). A reload may get here from the admin thread: an error, not a crash.
+                error = std::string("cannot start its event loop: ") + e.what();
+            }
+            if (!error.empty()) {
                 errors.push_back({"metrics_listener", error});
                 for (auto& [key, b] : added) {
                     for (auto& a : b.acceptors) {

@@ -47,9 +47,10 @@ function(fulcrum_target_defaults target)
 endfunction()
 
 # A GoogleTest executable whose tests are registered one by one with the given CTest label.
-#   fulcrum_add_gtest(NAME name LABEL unit|integration|e2e SOURCES ... LIBS ... [TIMEOUT s])
+#   fulcrum_add_gtest(NAME name LABEL unit|integration|e2e SOURCES ... LIBS ... [TIMEOUT s] [PREFIX p.])
+# PREFIX names the tests of a second build of the same sources apart (the proxy's io_uring copy).
 function(fulcrum_add_gtest)
-  cmake_parse_arguments(T "" "NAME;LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;LABEL;TIMEOUT;PREFIX" "SOURCES;LIBS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -58,6 +59,7 @@ function(fulcrum_add_gtest)
   fulcrum_target_defaults(${T_NAME})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${T_NAME}
+    TEST_PREFIX "${T_PREFIX}"
     PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+// The proxy is compiled twice, once per event loop (proxy/CMakeLists.txt): the io_uring copy
+// is built with the identifier `fulcrum` renamed, so that its namespaces do not collide with
+// the epoll copy's. These options cross from the command line (one copy) into whichever copy
+// runs, so they live in a namespace whose name is not that token, and mean the same type in
+// both.
+namespace fulcrum_io_shared {
+
+// `fulcrum-agent proxy` options: either --config FILE, or quick mode (--listen + --to...).
+struct ProxyCommandOptions {
+    std::string config_file;
+    std::string admin_socket;
+    std::string listen;
+    std::vector<std::string> to;
+    std::string balance = "round_robin";
+    std::vector<std::string> statics;  // "PREFIX=DIR", repeatable
+    std::string tls_cert;
+    std::string tls_key;
+    std::optional<unsigned> threads;
+    std::string user;  // quick mode: bind as root, then run as this account
+    bool allow_root = false;
+    // epoll | auto | io_uring (event_loop_choice.h). epoll by default until the io_uring copy's
+    // reload race is found: under ReloadUnderLoad it reset one keep-alive client in ~25,000
+    // requests in a third of the runs (resources/bench/RESULTS.md, "io_uring as an option").
+    std::string event_loop = "epoll";
+};
+
+}  // namespace fulcrum_io_shared
