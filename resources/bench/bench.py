@@ -231,14 +231,24 @@ def fulcrum_config(threads, listener, routes, pools=()):
     return json.dumps({"threads": threads, "listeners": [listener], "routes": routes, "pools": list(pools)}, indent=2)
 
 
-def fulcrum_proxy(run, agent, upstream_ports, threads, tag):
+# `fulcrum-agent proxy --event-loop` for every Fulcrum server this run starts (None: the agent's
+# default, epoll); a server's own event_loop argument wins.
+EVENT_LOOP = None
+
+
+def fulcrum_argv(agent, conf, event_loop=None):
+    loop = event_loop or EVENT_LOOP
+    return [agent, "proxy", "--config", conf] + (["--event-loop", loop] if loop else [])
+
+
+def fulcrum_proxy(run, agent, upstream_ports, threads, tag, event_loop=None):
     port = free_port()
     pool = {"name": "app", "balance": "round_robin",
             "servers": [{"address": f"127.0.0.1:{p}"} for p in upstream_ports],
             "keepalive": {"max_idle": 32, "idle_timeout_ms": 60000}}
     conf = run.write(slug(f"fulcrum-proxy-{tag}") + ".json", fulcrum_config(
         threads, {"name": "http", "address": f"127.0.0.1:{port}"}, [{"path_prefix": "/", "pool": "app"}], [pool]))
-    return Server(f"fulcrum ({tag})", [agent, "proxy", "--config", conf], port, conf)
+    return Server(f"fulcrum ({tag})", fulcrum_argv(agent, conf, event_loop), port, conf)
 
 
 def static_files(run):
@@ -285,14 +295,14 @@ def make_certificate(run, agent):
     return cert, key
 
 
-def fulcrum_static(run, agent, root, tls=None, tag="static"):
+def fulcrum_static(run, agent, root, tls=None, tag="static", event_loop=None):
     port = free_port()
     listener = {"name": "https" if tls else "http", "address": f"127.0.0.1:{port}"}
     if tls:
         listener["tls"] = {"certificates": [{"cert": str(tls[0]), "key": str(tls[1])}]}
     conf = run.write(slug(f"fulcrum-{tag}") + ".json", fulcrum_config(
         1, listener, [{"path_prefix": "/static/", "static": {"root": str(root)}}]))
-    return Server(f"fulcrum ({tag})", [agent, "proxy", "--config", conf], port, conf, "https" if tls else "http")
+    return Server(f"fulcrum ({tag})", fulcrum_argv(agent, conf, event_loop), port, conf, "https" if tls else "http")
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -539,7 +549,11 @@ def main():
                         help="comma list of: proxy, static, tls, memory")
     parser.add_argument("--idle", type=int, default=10000, help="idle connections for the memory case (1..15000)")
     parser.add_argument("--keep", action="store_true", help="keep the configs and logs")
+    parser.add_argument("--event-loop", choices=["epoll", "auto", "io_uring"],
+                        help="fulcrum-agent proxy --event-loop (default: the agent's, epoll)")
     args = parser.parse_args()
+    global EVENT_LOOP
+    EVENT_LOOP = args.event_loop
     if (not 1 <= args.duration <= 60 or not 1 <= args.connections <= 1000 or not 1 <= args.rounds <= 10
             or not 1 <= args.idle <= 15000):
         parser.error("--duration 1..60, --connections 1..1000, --rounds 1..10, --idle 1..15000")

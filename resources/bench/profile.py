@@ -177,13 +177,14 @@ def print_syscalls(servers, syscalls):
 
 def make_servers(run, agent, args):
     """The servers of the case, Fulcrum first, and a Fulcrum of its own for callgrind."""
-    compares = [(Path(c).resolve(), "compare" if len(args.compare) == 1 else f"compare {Path(c).name}")
+    compares = [(Path(c).resolve(), "compare" if len(args.compare) == 1 else f"compare {Path(c).name}", None)
                 for c in args.compare]
+    compares += [(agent, f"on {loop}", loop) for loop in args.compare_event_loop]
     if args.case.name == "proxy":
         upstream_ports, _ = bench.start_upstreams(run)
         servers = [bench.fulcrum_proxy(run, agent, upstream_ports, 1, "1 thread")]
-        for compare, tag in compares:
-            servers.append(bench.fulcrum_proxy(run, compare, upstream_ports, 1, tag))
+        for compare, tag, loop in compares:
+            servers.append(bench.fulcrum_proxy(run, compare, upstream_ports, 1, tag, loop))
         servers += [bench.nginx_proxy(run, upstream_ports, 1, "1 thread"),
                     bench.haproxy_proxy(run, upstream_ports, 1, "1 thread")]
         return servers, bench.fulcrum_proxy(run, agent, upstream_ports, 1, "callgrind")
@@ -193,8 +194,8 @@ def make_servers(run, agent, args):
         tls = bench.make_certificate(run, agent)
     tag = "https" if tls else "static"
     servers = [bench.fulcrum_static(run, agent, root, tls, tag)]
-    for compare, compare_tag in compares:
-        servers.append(bench.fulcrum_static(run, compare, root, tls, f"{tag} {compare_tag}"))
+    for compare, compare_tag, loop in compares:
+        servers.append(bench.fulcrum_static(run, compare, root, tls, f"{tag} {compare_tag}", loop))
     servers.append(bench.nginx_static(run, root, tls, tag))
     return servers, bench.fulcrum_static(run, agent, root, tls, f"{tag} callgrind")
 
@@ -209,10 +210,15 @@ def main():
     parser.add_argument("--compare", action="append", default=[],
                         help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after; "
                              "repeatable (labelled by file name)")
+    parser.add_argument("--event-loop", choices=["epoll", "auto", "io_uring"],
+                        help="fulcrum-agent proxy --event-loop for --agent (default: the agent's, epoll)")
+    parser.add_argument("--compare-event-loop", action="append", default=[], choices=["epoll", "auto", "io_uring"],
+                        help="the --agent binary again on this event loop, measured alongside (repeatable)")
     parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")
     parser.add_argument("--cpu-only", action="store_true", help="skip the strace runs (more rounds in less time)")
     parser.add_argument("--keep", action="store_true", help="keep the configs, logs and strace output")
     args = parser.parse_args()
+    bench.EVENT_LOOP = args.event_loop
     args.case = CASES[args.case]
     args.connections = args.connections or args.case.connections
     if not 1 <= args.duration <= 30 or not 1 <= args.rounds <= 10 or not 1 <= args.connections <= 1000:
