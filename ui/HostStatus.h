@@ -26,6 +26,7 @@ enum HostListRole {
     HostDetailRole,           // what the state's name does not say: "agent 0.1.0", a failure's reason
     HostLocalRole,            // bool: "This computer"
     HostStatusLineRole,       // HostStatusText::line of the two above: what the sidebar shows
+    HostSubtitleRole,         // "deploy@web1": how Fulcrum reaches it (empty for This computer)
 };
 
 }  // namespace fulcrum::ui

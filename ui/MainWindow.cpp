@@ -194,6 +194,7 @@ HostPage* MainWindow::addHost(const QString& id, const QString& name, const QStr
     item->setData(int(HostState::Disconnected), HostStateRole);
     item->setData(HostStatusText::line(HostState::Disconnected, {}), HostStatusLineRole);
     item->setData(local, HostLocalRole);
+    item->setData(subtitle, HostSubtitleRole);
     item->setToolTip(subtitle);
     m_hosts->appendRow(item);
     auto* page = new HostPage(id);
@@ -228,6 +229,10 @@ void MainWindow::setHostState(const QString& id, HostState state, const QString&
     item->setData(int(state), HostStateRole);
     item->setData(detail, HostDetailRole);
     item->setData(HostStatusText::line(state, detail), HostStatusLineRole);
+    // The sidebar elides a long reason ("Unreachable · Could not conne…"); hovering shows it whole.
+    const QString subtitle = item->data(HostSubtitleRole).toString();
+    item->setToolTip(subtitle.isEmpty() ? HostStatusText::line(state, detail)
+                                        : subtitle + QLatin1Char('\n') + HostStatusText::line(state, detail));
     if (auto* page = m_pages.value(id)) page->setState(state, detail);
     updateStatusBar();
     updateActions();

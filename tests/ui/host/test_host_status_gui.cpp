@@ -78,6 +78,13 @@ private:
         }
         return {state->title(), state->text()};
     }
+    QString toolTip(const QString& id) const {
+        for (int row = 0; row < m_list->model()->rowCount(); ++row) {
+            const QModelIndex index = m_list->model()->index(row, 0);
+            if (index.data(HostIdRole).toString() == id) return index.data(Qt::ToolTipRole).toString();
+        }
+        return {};
+    }
     QString statusBar() const { return m_window->findChild<QLabel*>(QStringLiteral("connectionStatusLabel"))->text(); }
 
     // Each line the sidebar ever showed: the state's name, then at most what that name does not say.
@@ -205,6 +212,8 @@ private slots:
         QVERIFY2(unreachable.startsWith(QStringLiteral("Unreachable · ")), qPrintable(unreachable));
         QVERIFY2(unreachable.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(unreachable));
         QVERIFY2(statusBar() == QStringLiteral("nowhere — ") + unreachable, qPrintable(statusBar()));
+        // The sidebar elides it; its tooltip has it whole.
+        QVERIFY(toolTip(QStringLiteral("nowhere")).endsWith(unreachable));
         // The host's pages say the same instead of an idle "Not connected — Connect to…" while
         // Fulcrum is still trying.
         QTRY_COMPARE(offline(QStringLiteral("nowhere")).first, QStringLiteral("No answer from this host"));
