@@ -77,8 +77,9 @@ namespace {
 // share connections with it. shutdown() takes a listening socket out of the listen table
 // immediately, whoever still holds it: new connections are refused, not swallowed.
 // Not on a reload: there the group's other sockets go on, and a shutdown resets the
-// connections already queued on this one (ReloadUnderLoad saw wrk's read errors), which a plain
-// close leaves to the pending accept.
+// connections already queued on this one, which a plain close may still leave to the pending
+// accept. (It was tried on reloads against the io_uring reload race and is not its cause:
+// RESULTS.md, "io_uring as an option".)
 void stop_listening_now(asio::ip::tcp::acceptor& acceptor) {
     if (acceptor.is_open()) ::shutdown(acceptor.native_handle(), SHUT_RDWR);
     asio::error_code ignored;
