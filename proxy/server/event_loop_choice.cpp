@@ -19,27 +19,21 @@ int run_proxy_command_on_chosen_loop(const ProxyCommandOptions& options) {
     }
     if (wanted == "epoll") return run_proxy_command(options);
 #if defined(FULCRUM_WITH_IO_URING_COPY)
-    const std::string unavailable = ::fulcrum_io_shared::io_uring_unavailable_reason();
-    if (unavailable.empty()) {
-        std::string why;
+    // Why not io_uring: the probe's answer, or the copy's own when its loops' rings could not
+    // be made after all (ring memory counts against the locked-memory limit).
+    std::string why = ::fulcrum_io_shared::io_uring_unavailable_reason();
+    if (why.empty()) {
         const int code = ::fulcrum_io_uring_run_proxy_command(options, why);
         if (code != kIoUringDidNotStart) return code;
-        if (wanted == "io_uring") {
-            std::fprintf(stderr, "fulcrum-agent proxy: cannot run on io_uring: %s. Use --event-loop auto or epoll.\n",
-                         why.c_str());
-            return 1;
-        }
-        std::fprintf(stderr, "fulcrum-agent proxy: running on epoll, not io_uring: %s\n", why.c_str());
-        return run_proxy_command(options);
     }
     if (wanted == "io_uring") {
         std::fprintf(stderr,
                      "fulcrum-agent proxy: cannot run on io_uring: %s. Use --event-loop auto (it falls back to "
                      "epoll) or --event-loop epoll.\n",
-                     unavailable.c_str());
+                     why.c_str());
         return 1;
     }
-    std::fprintf(stderr, "fulcrum-agent proxy: running on epoll, not io_uring: %s\n", unavailable.c_str());
+    std::fprintf(stderr, "fulcrum-agent proxy: running on epoll, not io_uring: %s\n", why.c_str());
 #else
     if (wanted == "io_uring") {
         std::fprintf(stderr,
