@@ -12,7 +12,6 @@ timeout), never on epoll.
 """
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -20,6 +19,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (read_response lives there)
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 
@@ -73,22 +75,9 @@ def main():
                     sock, carried = socket.create_connection(("127.0.0.1", port), timeout=2), 0
                 sock.sendall(b"GET / HTTP/1.1\r\nHost: race\r\n\r\n")
                 carried += 1
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        raise ConnectionError("closed before the response head")
-                    data += chunk
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length"))
-                while len(body) < length:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        raise ConnectionError("closed inside the body")
-                    body += chunk
+                bench.read_response(sock)
                 answered[0] += 1
-            except (OSError, ValueError, StopIteration) as error:
+            except (OSError, ValueError) as error:
                 failures.append((time.monotonic() - start, index, carried, repr(error)))
                 if sock:
                     sock.close()
