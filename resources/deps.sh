@@ -8,7 +8,7 @@ build=(
   clang-14 libclang-rt-14-dev lld-14 clang-format clang-tidy
   libasio-dev liburing-dev node-llhttp libssl-dev nlohmann-json3-dev libcli11-dev
   libssh-dev qt6-base-dev libqt6opengl6-dev qt6-charts-dev qtkeychain-qt6-dev qt6-svg-dev
-  libgtest-dev libgmock-dev ccache
+  libgtest-dev libgmock-dev ccache patch
 )
 runtime=(
   python3 python3-waitress gunicorn python3-django

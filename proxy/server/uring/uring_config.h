@@ -4,6 +4,7 @@
 // proxy (proxy/CMakeLists.txt), whose Asio runs on the ring instead of epoll.
 
 #include <asio/detail/config.hpp>
+#include <asio/detail/io_uring_service.hpp>
 #include <asio/version.hpp>
 
 #if !defined(ASIO_HAS_IO_URING_AS_DEFAULT)
@@ -15,3 +16,9 @@
 // another Asio may create its ring elsewhere or differently — read its io_uring_service.ipp
 // before moving this on.
 static_assert(ASIO_VERSION == 102201, "the io_uring copy's ring set-up is written against Asio 1.22.1");
+
+// The copy must be built against the patched io_uring_service (proxy/CMakeLists.txt): without it,
+// cancelling an operation corrupts other connections' reads.
+#if !defined(FULCRUM_ASIO_IO_URING_CANCEL_FIXED)
+#error "the io_uring copy must include proxy/server/uring/asio-1.22.1-io_uring-cancel.patch's Asio files"
+#endif
