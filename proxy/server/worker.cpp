@@ -78,8 +78,7 @@ namespace {
 // immediately, whoever still holds it: new connections are refused, not swallowed.
 // Not on a reload: there the group's other sockets go on, and a shutdown resets the
 // connections already queued on this one, which a plain close may still leave to the pending
-// accept. (It was tried on reloads against the io_uring reload race and is not its cause:
-// RESULTS.md, "io_uring as an option".)
+// accept.
 void stop_listening_now(asio::ip::tcp::acceptor& acceptor) {
     if (acceptor.is_open()) ::shutdown(acceptor.native_handle(), SHUT_RDWR);
     asio::error_code ignored;

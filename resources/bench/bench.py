@@ -232,7 +232,7 @@ def fulcrum_config(threads, listener, routes, pools=()):
 
 
 # `fulcrum-agent proxy --event-loop` for every Fulcrum server this run starts (None: the agent's
-# default, epoll); a server's own event_loop argument wins.
+# default, auto); a server's own event_loop argument wins.
 EVENT_LOOP = None
 
 
@@ -550,7 +550,7 @@ def main():
     parser.add_argument("--idle", type=int, default=10000, help="idle connections for the memory case (1..15000)")
     parser.add_argument("--keep", action="store_true", help="keep the configs and logs")
     parser.add_argument("--event-loop", choices=["epoll", "auto", "io_uring"],
-                        help="fulcrum-agent proxy --event-loop (default: the agent's, epoll)")
+                        help="fulcrum-agent proxy --event-loop (default: the agent's, auto)")
     args = parser.parse_args()
     global EVENT_LOOP
     EVENT_LOOP = args.event_loop

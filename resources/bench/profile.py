@@ -211,7 +211,7 @@ def main():
                         help="another fulcrum-agent binary (e.g. main's) measured alongside, as before/after; "
                              "repeatable (labelled by file name)")
     parser.add_argument("--event-loop", choices=["epoll", "auto", "io_uring"],
-                        help="fulcrum-agent proxy --event-loop for --agent (default: the agent's, epoll)")
+                        help="fulcrum-agent proxy --event-loop for --agent (default: the agent's, auto)")
     parser.add_argument("--compare-event-loop", action="append", default=[], choices=["epoll", "auto", "io_uring"],
                         help="the --agent binary again on this event loop, measured alongside (repeatable)")
     parser.add_argument("--callgrind", action="store_true", help="also count Fulcrum's instructions per request")

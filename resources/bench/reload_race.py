@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Reproduces the io_uring reload race (RESULTS.md, "io_uring as an option"); not a test.
+"""Hunts for requests lost while listeners come and go at reloads; not a test.
 
 Runs `fulcrum-agent proxy --event-loop LOOP` in front of two waitress workers (resources/demo),
 eight keep-alive clients on persistent connections, and `replace_config` over the admin socket
 every 70 ms for 8 s, each replacement adding or removing a second listener. Prints every client
 failure with its time, the requests its connection had carried, and the replacements near it.
-Session 7: on io_uring a request on a long-lived connection now and then gets no answer (2 s
-timeout), never on epoll.
+Session 7: on io_uring a request on a long-lived connection now and then got no answer (2 s
+timeout) or a body cut short; session 8 found Asio 1.22.1's io_uring cancellation bugs behind it
+(proxy/server/uring/asio-1.22.1-io_uring-cancel.patch), and with the patch runs show none.
 
   resources/bench/reload_race.py --agent build/agent/fulcrum-agent --event-loop auto [--threads 2]
 """

@@ -96,12 +96,21 @@ TEST(ProxyEventLoop, AutoFallsBackToEpollWhenTheLoopsRingsDoNotFitTheLockedMemor
     expect_serves_and_stops(proxy, port, "up");
 }
 
-// io_uring is opt-in for now (proxy_command_options.h says why).
-TEST(ProxyEventLoop, EpollIsTheDefault) {
+TEST(ProxyEventLoop, AutoIsTheDefault) {
     skip_unless_this_host_runs_io_uring();
     ::unsetenv("FULCRUM_PROXY_EVENT_LOOP");
     TestUpstream upstream("up");
     Child proxy(quick_mode(upstream, ""), {}, true);
+    const auto port = port_of(proxy.wait_line("listener quick on"));
+    EXPECT_FALSE(proxy.wait_line("event loop io_uring").empty());
+    expect_serves_and_stops(proxy, port, "up");
+}
+
+TEST(ProxyEventLoop, TheDefaultFallsBackToEpollWhereIoUringIsRefused) {
+    ::unsetenv("FULCRUM_PROXY_EVENT_LOOP");
+    TestUpstream upstream("up");
+    Child proxy(without_io_uring(quick_mode(upstream, "")), {}, true);
+    EXPECT_FALSE(proxy.wait_line("running on epoll, not io_uring: io_uring is switched off here").empty());
     const auto port = port_of(proxy.wait_line("listener quick on"));
     EXPECT_FALSE(proxy.wait_line("event loop epoll").empty());
     expect_serves_and_stops(proxy, port, "up");
@@ -127,11 +136,11 @@ TEST(ProxyEventLoop, EpollWhenAskedForWhereIoUringWorks) {
 TEST(ProxyEventLoop, TheEnvironmentChoosesWhenTheFlagIsAbsent) {
     skip_unless_this_host_runs_io_uring();
     TestUpstream upstream("up");
-    ::setenv("FULCRUM_PROXY_EVENT_LOOP", "auto", 1);
+    ::setenv("FULCRUM_PROXY_EVENT_LOOP", "epoll", 1);
     Child proxy(quick_mode(upstream, ""), {}, true);
     ::unsetenv("FULCRUM_PROXY_EVENT_LOOP");
     const auto port = port_of(proxy.wait_line("listener quick on"));
-    EXPECT_FALSE(proxy.wait_line("event loop io_uring").empty());
+    EXPECT_FALSE(proxy.wait_line("event loop epoll").empty());
     expect_serves_and_stops(proxy, port, "up");
 }
 

@@ -5,7 +5,7 @@
 // keep-alive connection shows —, write, timeout) and no answer outside 2xx/3xx. A WebSocket
 // opened before the edits keeps echoing through all of them (item 5). The control test runs
 // the same harness against edits that do break traffic and requires wrk to report it, so a
-// green run cannot come from a harness that sees nothing.
+// green run cannot come from a harness that sees nothing. Each runs on both event loops.
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#if defined(FULCRUM_TEST_IO_URING)
+#include "proxy/server/uring/ring_setup.h"
+#endif
 #include "test_child.h"
 #include "tests/proxy/admin/admin_test_client.h"
 #include "wrk_report.h"
@@ -40,9 +43,19 @@ bool running(const Child& child) {
     return ::waitid(P_PID, static_cast<id_t>(child.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
 }
 
-class ReloadUnderLoad : public ::testing::Test {
+// The parameter is the proxy's --event-loop.
+class ReloadUnderLoad : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
+        if (GetParam() == "io_uring") {
+#if defined(FULCRUM_TEST_IO_URING)
+            if (const auto why = fulcrum_io_shared::io_uring_unavailable_reason(); !why.empty()) {
+                GTEST_SKIP() << "this host cannot run the io_uring event loop: " << why;
+            }
+#else
+            GTEST_SKIP() << "built without the io_uring copy (FULCRUM_IO_URING=OFF)";
+#endif
+        }
         ::signal(SIGPIPE, SIG_IGN);
         char pattern[] = "/tmp/fulcrum-reload-XXXXXX";
         ASSERT_NE(::mkdtemp(pattern), nullptr);
@@ -100,7 +113,8 @@ protected:
         std::ofstream(file) << document.dump(2);
         const auto socket = m_dir + "/proxy.sock";
         m_proxy = std::make_unique<Child>(std::vector<std::string>{FULCRUM_AGENT_BINARY, "proxy", "--config", file,
-                                                                   "--admin-socket", socket, "--allow-root"});
+                                                                   "--admin-socket", socket, "--allow-root",
+                                                                   "--event-loop", GetParam()});
         ASSERT_EQ(port_of(m_proxy->wait_line("listener web on")), m_port);
         struct stat info {};
         ASSERT_EQ(::lstat(socket.c_str(), &info), 0);
@@ -186,7 +200,7 @@ TEST(WrkReport, ReadsErrorsAndFailuresAndKnowsAnIncompleteRun) {
     EXPECT_FALSE(parse_wrk_report("unable to connect to 127.0.0.1:1 Connection refused\n").complete);
 }
 
-TEST_F(ReloadUnderLoad, WrkSeesNoFailureWhile100EditsAnd10ConfigReplacementsApply) {
+TEST_P(ReloadUnderLoad, WrkSeesNoFailureWhile100EditsAnd10ConfigReplacementsApply) {
     start_proxy(config(0));
     Tunnel tunnel(m_port);
     ASSERT_TRUE(tunnel.open());
@@ -266,7 +280,7 @@ TEST_F(ReloadUnderLoad, WrkSeesNoFailureWhile100EditsAnd10ConfigReplacementsAppl
 // The harness must be able to go red: the same wrk runs and admin socket, with edits that
 // really break traffic — every server disabled (503s), then the listener removed (new
 // connections refused) — and wrk has to report both.
-TEST_F(ReloadUnderLoad, ControlRunWithBreakingEditsIsReportedAsFailures) {
+TEST_P(ReloadUnderLoad, ControlRunWithBreakingEditsIsReportedAsFailures) {
     start_proxy(config(0));
     constexpr int kSeconds = 4;
     auto keep_alive = wrk(kSeconds, 2, false);
@@ -288,5 +302,8 @@ TEST_F(ReloadUnderLoad, ControlRunWithBreakingEditsIsReportedAsFailures) {
     // as a write error rather than a connect error.
     EXPECT_GT(fresh.socket_errors(), 0u) << "a removed listener went unseen: " << describe(fresh);
 }
+
+INSTANTIATE_TEST_SUITE_P(EventLoop, ReloadUnderLoad, ::testing::Values("epoll", "io_uring"),
+                         [](const ::testing::TestParamInfo<std::string>& loop) { return loop.param; });
 
 }  // namespace
