@@ -44,7 +44,7 @@ struct ExactSizeAllocator {
     template <class U>
     ExactSizeAllocator(const ExactSizeAllocator<U>&) noexcept {}
     T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
     template <class U>
     bool operator==(const ExactSizeAllocator<U>&) const noexcept {
         return true;
