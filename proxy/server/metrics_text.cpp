@@ -178,9 +178,9 @@ std::string render_metrics(const Snapshot* snapshot, const ProcessGauges& proces
     };
     const auto load = [](const auto& a) { return static_cast<std::uint64_t>(a.load(std::memory_order_relaxed)); };
     counter("requests_total", "Requests answered.", [&](const TrafficStats& t) { return load(t.requests); });
-    counter("received_bytes_total", "Bytes received from clients (listener) or sent to upstreams (pool, server).",
+    counter("received_bytes_total", "Bytes received from clients (listener, pool) or sent to the upstream (server).",
             [&](const TrafficStats& t) { return load(t.bytes_in); });
-    counter("sent_bytes_total", "Bytes sent to clients (listener) or received from upstreams (pool, server).",
+    counter("sent_bytes_total", "Bytes sent to clients (listener, pool) or received from the upstream (server).",
             [&](const TrafficStats& t) { return load(t.bytes_out); });
     counter("retries_total", "Requests moved to another server after a failure.", [&](const TrafficStats& t) { return load(t.retries); });
     counter("failures_total", "Upstream connect or I/O failures.", [&](const TrafficStats& t) { return load(t.failures); });

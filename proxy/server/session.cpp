@@ -171,6 +171,7 @@ private:
     void wrote_client(std::size_t n) {
         disarm();
         add(m_listener_stats->bytes_out, n);
+        if (m_pool_stats) add(m_pool_stats->bytes_out, n);
         m_sent += n;
     }
     awaitable<bool> write_client(const std::vector<asio::const_buffer>& buffers) {
@@ -323,7 +324,9 @@ private:
         m_status = 0;
         m_sent = 0;
         m_log_upstream = {};
+        m_pool_stats = nullptr;
         m_x->request.start(m_buffer.get() + m_start);
+        const std::size_t head_start = m_start;
         std::size_t parsed = m_start;  // bytes of the buffer fed to the parser
         http::HttpParser::Result result;
         const auto started = Clock::now();
@@ -362,12 +365,16 @@ private:
             co_return false;
         }
         const bool message_done = result.status == http::HttpParser::Status::message_complete;
+        m_head_bytes = parsed - head_start;
         m_start = parsed;  // body (or the next request) starts here
         add(m_listener_stats->requests);
         // Sampled once: the fields are captured only if the line will be written.
         const bool logging = m_server.access_log().enabled();
         if (logging) capture_request();
         const bool keep = co_await handle(message_done);
+        // Bytes of this client's that nothing will read now that the connection closes (a
+        // body not forwarded, the rest of a malformed one) came with the pool's request.
+        if (!keep && m_pool_stats) add(m_pool_stats->bytes_in, m_filled - m_start);
         const auto elapsed = micros_since(started);
         m_listener_stats->latency.record(static_cast<std::uint64_t>(elapsed));
         if (logging) log_access(elapsed);
@@ -668,6 +675,7 @@ private:
                 co_return false;
             }
             m_start += result.consumed;
+            add(pool.stats().bytes_in, result.consumed);
             const bool done = result.status == http::HttpParser::Status::message_complete;
             buffers.clear();
             sizes.clear();
@@ -697,7 +705,7 @@ private:
                 asio::error_code ec;
                 const auto n = co_await asio::async_write(*m_upstream, buffers, asio::redirect_error(asio::use_awaitable, ec));
                 disarm();
-                count_to_upstream(pool, server, n);
+                count_to_upstream(server, n);
                 if (ec) co_return false;
                 m_body_sent = true;
             }
@@ -739,6 +747,10 @@ private:
         http::build_upstream_request(head, options, m_x->upstream_head);
         const bool expect_continue = http::iequals(head.header("expect"), "100-continue");
         add(pool.stats().requests);
+        // From here every byte to or from this client is this pool's, the proxy's own answers
+        // included: a pool's bytes are what its clients sent and got (ADMIN.md).
+        m_pool_stats = &pool.stats();
+        add(pool.stats().bytes_in, m_head_bytes);
 
         if (expect_continue && req.has_body && req.http11) {
             // We read the body ourselves, so we invite it ourselves.
@@ -748,6 +760,9 @@ private:
         int replays = 0;  // sends repeated after the request reached a server
         m_body_sent = false;
         const auto started = Clock::now();
+        // The server whose failed attempt sent the request back to selection: a retry if
+        // another attempt follows, else the server whose failure the client's 502 reports.
+        std::shared_ptr<pool::ServerRuntime> failed;
         while (true) {
             const auto selection = pool.select(input);
             if (!selection.server) {
@@ -759,7 +774,12 @@ private:
                 detail += none ? "has no active server" : "has no server up (all down or failed)";
                 co_await respond_error(status, detail, req.keep_alive && !req.has_body);
                 pool.stats().count_status(status);
+                if (failed) failed->stats.count_status(status);
                 co_return req.keep_alive && !req.has_body;
+            }
+            if (failed) {
+                count_retry(pool, *failed);
+                failed.reset();
             }
             auto server_ptr = pool.servers()[selection.index];  // pins the server for this request
             auto& server = *server_ptr;
@@ -773,7 +793,7 @@ private:
                 // Nothing was sent: always safe to move on.
                 count_failure(pool, server);
                 if (selection.index < 64) input.tried |= 1ull << selection.index;
-                count_retry(pool, server);
+                failed = std::move(server_ptr);
                 continue;
             }
             // Send the head.
@@ -783,7 +803,7 @@ private:
                 asio::async_write(*m_upstream, asio::buffer(m_x->upstream_head), std::move(handler));
             });
             disarm();
-            count_to_upstream(pool, server, head_sent.bytes);
+            count_to_upstream(server, head_sent.bytes);
             bool client_failed = false;
             bool sent_ok = !head_sent.ec;
             if (sent_ok && req.has_body) {
@@ -793,6 +813,7 @@ private:
             if (client_failed) {
                 drop_upstream();
                 co_await respond_error(400, "the request body was malformed or incomplete", false);
+                pool.stats().count_status(400);
                 co_return false;
             }
             bool got_byte = false;
@@ -821,7 +842,7 @@ private:
             if (req.idempotent && !req.has_body && (reused || replays < 1) && !timed_out) {
                 if (!reused) ++replays;
                 if (selection.index < 64 && !reused) input.tried |= 1ull << selection.index;
-                count_retry(pool, server);
+                failed = std::move(server_ptr);
                 continue;
             }
             const int status = timed_out ? 504 : 502;
@@ -834,17 +855,12 @@ private:
         }
     }
 
-    // Upstream-side counters: a pool's are the sum of its servers' (bytes_in is what went to
-    // the upstream, bytes_out what came back); the listener counts the failures and retries
-    // of the requests it accepted. Relaxed adds only, on the hot path.
-    void count_to_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, std::size_t n) {
-        add(server.stats.bytes_in, n);
-        add(pool.stats().bytes_in, n);
-    }
-    void count_from_upstream(pool::PoolRuntime& pool, pool::ServerRuntime& server, std::size_t n) {
-        add(server.stats.bytes_out, n);
-        add(pool.stats().bytes_out, n);
-    }
+    // A server's bytes are the upstream side (bytes_in what went to it, bytes_out what came
+    // back); its pool's are the client side, counted where the client's bytes are (ADMIN.md).
+    // The listener counts the failures and retries of the requests it accepted. Relaxed adds
+    // only, on the hot path.
+    void count_to_upstream(pool::ServerRuntime& server, std::size_t n) { add(server.stats.bytes_in, n); }
+    void count_from_upstream(pool::ServerRuntime& server, std::size_t n) { add(server.stats.bytes_out, n); }
     // A failure that counts against the server (passive health); the server's own counter is
     // added by report_failure.
     void count_failure(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
@@ -853,6 +869,8 @@ private:
         add(pool.stats().failures);
         add(m_listener_stats->failures);
     }
+    // Only once another attempt follows: a failure after which no server is left ends in the
+    // client's 502 instead, counted on that server.
     void count_retry(pool::PoolRuntime& pool, pool::ServerRuntime& server) {
         add(server.stats.retries);
         add(pool.stats().retries);
@@ -893,7 +911,7 @@ private:
                 co_await read_upstream(cfg.response_timeout_ms, read);
                 disarm();
                 m_up_filled += read.bytes;
-                count_from_upstream(pool, server, read.bytes);
+                count_from_upstream(server, read.bytes);
                 if (read.ec || read.bytes == 0) co_return -1;
             }
             if (result.status == http::HttpParser::Status::error) co_return -1;
@@ -978,7 +996,7 @@ private:
             co_await read_upstream(cfg.response_timeout_ms, read);
             disarm();
             m_up_filled += read.bytes;
-            count_from_upstream(pool, server, read.bytes);
+            count_from_upstream(server, read.bytes);
             if (read.ec || read.bytes == 0) {
                 if (!read.ec || read.ec == asio::error::eof) {
                     if (m_x->response.finish().status == http::HttpParser::Status::message_complete) {
@@ -1014,10 +1032,11 @@ private:
         using namespace asio::experimental::awaitable_operators;
         // Bytes the client sent after its upgrade request go first.
         if (m_filled > m_start) {
+            add(pool.stats().bytes_in, m_filled - m_start);
             asio::error_code ec;
             const auto n = co_await asio::async_write(*m_upstream, asio::buffer(m_buffer.get() + m_start, m_filled - m_start),
                                                       asio::redirect_error(asio::use_awaitable, ec));
-            count_to_upstream(pool, server, n);
+            count_to_upstream(server, n);
             if (ec) co_return;
         }
         m_start = m_filled = 0;
@@ -1032,8 +1051,9 @@ private:
             const auto n = co_await m_stream.async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
             if (ec || n == 0) co_return;
             add(m_listener_stats->bytes_in, n);
+            add(pool.stats().bytes_in, n);
             const auto sent = co_await asio::async_write(*m_upstream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
-            count_to_upstream(pool, server, sent);
+            count_to_upstream(server, sent);
             if (ec) co_return;
         }
     }
@@ -1044,10 +1064,11 @@ private:
             asio::error_code ec;
             const auto n = co_await m_upstream->async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
             if (ec || n == 0) co_return;
-            count_from_upstream(pool, server, n);
+            count_from_upstream(server, n);
             co_await asio::async_write(m_stream, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             add(m_listener_stats->bytes_out, n);
+            add(pool.stats().bytes_out, n);
             m_sent += n;
         }
     }
@@ -1081,6 +1102,8 @@ private:
     int m_status = 0;
     std::shared_ptr<const Snapshot> m_snapshot;
     std::uint64_t m_sent = 0;            // bytes to the client for the current request
+    std::size_t m_head_bytes = 0;        // the current request's head, as the client sent it
+    TrafficStats* m_pool_stats = nullptr;  // the current request's pool, once routed to one (m_snapshot keeps it)
     std::string_view m_log_upstream;     // the server that got it last (owned by m_snapshot)
 
     std::optional<tcp::socket> m_upstream;

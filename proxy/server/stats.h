@@ -32,8 +32,8 @@ private:
 struct TrafficStats {
     std::atomic<std::uint64_t> requests{0};
     std::array<std::atomic<std::uint64_t>, 5> status_classes{};  // 1xx..5xx
-    std::atomic<std::uint64_t> bytes_in{0};   // from clients (or to upstream, for pools and servers)
-    std::atomic<std::uint64_t> bytes_out{0};  // to clients (or from upstream, for pools and servers)
+    std::atomic<std::uint64_t> bytes_in{0};   // from clients (or to the upstream, for servers)
+    std::atomic<std::uint64_t> bytes_out{0};  // to clients (or from the upstream, for servers)
     std::atomic<std::int64_t> active_connections{0};  // listeners only (servers count in_flight)
     std::atomic<std::uint64_t> retries{0};
     std::atomic<std::uint64_t> failures{0};  // upstream connect/IO failures

@@ -1,7 +1,8 @@
-// The session's traffic counters against real upstream sockets: what the upstreams saw on
-// the wire is what the pool and server counters say, failures and retries are counted at
-// every scope, and the Prometheus text carries the same numbers. The upstreams count their
-// own bytes (test_http.h), so the expected numbers come from the other end of the socket.
+// The session's traffic counters against real upstream sockets: what each upstream saw on
+// the wire is what its server's counters say, what the clients sent and got is what the pool's
+// say, failures and retries are counted at every scope, and the Prometheus text carries the
+// same numbers. The upstreams count their own bytes (test_http.h), so the expected numbers
+// come from the other end of the socket.
 #include <chrono>
 #include <thread>
 
@@ -36,25 +37,27 @@ protected:
         return true;
     }
 
-    // Pool bytes equal to every upstream's own count, each server's equal to its upstream's.
+    // Each server's bytes equal to its upstream's own count; the pool's equal to its clients'
+    // (the listener's: every request of these tests goes to the one pool).
     bool bytes_match() {
         const auto stats = proxy->stats();
         const auto& pool = stats["pools"][0];
-        std::uint64_t received = 0, sent = 0;
+        const auto& listener = stats["listeners"][0];
         for (std::size_t i = 0; i < upstreams.size(); ++i) {
             const auto& server = pool["servers"][i];
             if (field(server, "bytes_in") != upstreams[i]->received_bytes()) return false;
             if (field(server, "bytes_out") != upstreams[i]->sent_bytes()) return false;
-            received += upstreams[i]->received_bytes();
-            sent += upstreams[i]->sent_bytes();
         }
-        return field(pool, "bytes_in") == received && field(pool, "bytes_out") == sent;
+        return field(pool, "bytes_in") == field(listener, "bytes_in") && field(pool, "bytes_out") == field(listener, "bytes_out");
     }
 
     // Appended piece by piece: g++ 12 at -O3 reports a false -Wrestrict on `" " + std::string`
     // (GCC bug 105329), which would fail a release build under -Werror.
     std::string describe_bytes() {
-        std::string out = proxy->stats()["pools"][0].dump();
+        const auto stats = proxy->stats();
+        std::string out = stats["pools"][0].dump();
+        out += "\nlistener: ";
+        out += stats["listeners"][0].dump();
         out += "\nupstreams:";
         for (auto& u : upstreams) {
             out += ' ';
@@ -79,7 +82,7 @@ std::string chunked(const std::string& body, std::size_t piece) {
     return out + "0\r\n\r\n";
 }
 
-TEST_F(SessionCounters, BytesThroughAPoolMatchWhatTheUpstreamsReceivedAndSent) {
+TEST_F(SessionCounters, ServerBytesAreWhatTheUpstreamsSawAndPoolBytesWhatTheClientsSaw) {
     add_upstreams(2);
     start(pool_config({{"name", "app"}, {"servers", servers_json()}}));
     TestClient client(port);
@@ -100,10 +103,14 @@ TEST_F(SessionCounters, BytesThroughAPoolMatchWhatTheUpstreamsReceivedAndSent) {
     ASSERT_TRUE(client.send("HEAD /d HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_EQ(client.read_response(true).status, 200);
 
-    // Both upstreams served requests, so a swapped or summed-wrong counter shows.
+    // Both upstreams served requests, so a swapped counter shows; the proxy rewrites heads
+    // (X-Forwarded-For, hop-by-hop fields, chunked re-framing), so the client side and the
+    // upstream side differ and a pool counting the upstream side shows too.
     ASSERT_GT(upstreams[0]->requests(), 0);
     ASSERT_GT(upstreams[1]->requests(), 0);
     EXPECT_GT(upstreams[0]->received_bytes() + upstreams[1]->received_bytes(), 2 * big.size());
+    EXPECT_NE(proxy->stats()["listeners"][0]["bytes_in"].get<std::uint64_t>(),
+              upstreams[0]->received_bytes() + upstreams[1]->received_bytes());
     EXPECT_TRUE(eventually([&] { return bytes_match(); })) << describe_bytes();
 
     const auto stats = proxy->stats();
@@ -187,6 +194,28 @@ TEST_F(SessionCounters, RefusedAndResetUpstreamsCountFailuresAndRetriesEverywher
     const auto refused_labels = "{pool=\"app\",server=\"" + upstreams[0]->address() + "\"} ";
     EXPECT_NE(text.find("fulcrum_proxy_server_failures_total" + refused_labels + refused["failures"].dump() + "\n"),
               std::string::npos);
+}
+
+// A request body that turns out malformed half-way is answered 400 by the proxy itself,
+// after the request went to a server: the answer and its bytes are the pool's (its clients
+// got them), not the server's (it sent nothing back and did not fail).
+TEST_F(SessionCounters, TheProxysOwnAnswerToABrokenBodyCountsForThePool) {
+    add_upstreams(1);
+    start(pool_config({{"name", "app"}, {"servers", servers_json()}}));
+    TestClient client(port);
+    ASSERT_TRUE(client.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n"));
+    EXPECT_EQ(client.read_response().status, 400);
+    client.read_all(2000);  // the proxy closes after a 400: everything is counted by then
+    const auto stats = proxy->stats();
+    const auto& pool = stats["pools"][0];
+    const auto& listener = stats["listeners"][0];
+    const auto& server = pool["servers"][0];
+    EXPECT_EQ(pool["status"]["4xx"], 1) << pool;
+    EXPECT_EQ(listener["status"]["4xx"], 1) << listener;
+    EXPECT_EQ(server["status"]["4xx"], 0) << server;
+    EXPECT_EQ(field(server, "requests"), 1u);
+    EXPECT_EQ(field(server, "failures"), 0u);
+    EXPECT_TRUE(eventually([&] { return bytes_match(); })) << describe_bytes();
 }
 
 }  // namespace
