@@ -172,18 +172,49 @@ public:
         }
     }
 
+    // A server's state and weight in a pool of the host's proxy: through the product (fulcrum-ctl,
+    // else the agent's RPC as fulcrum-ctl uses it) where the agent runs the proxy, on the admin
+    // socket of the proxy the test started itself where it does not.
     void set_server(SimHost& host, const std::string& pool, const std::string& address, const std::string& state,
                     std::optional<int> weight = std::nullopt) {
-        if (m_ctl && offers(host, "proxy")) {
+        if (!offers(host, "proxy")) {
+            ASSERT_TRUE(m_standalone_proxy_started) << "no proxy runs on " << host.name() << " to set a server of";
+            json command = {{"command", "set_server"}, {"pool", pool}, {"address", address}, {"state", state}};
+            if (weight) command["weight"] = *weight;
+            admin(host, command);
+            return;
+        }
+        if (m_ctl) {
             std::vector<std::string> args{"pool", "set-server", host.name(), pool, address, "--state", state};
             if (weight) args.insert(args.end(), {"--weight", std::to_string(*weight)});
             const CommandResult r = m_ctl->run(args, 30s);
             ASSERT_TRUE(r.ok()) << r.out << r.err;
             return;
         }
-        json command = {{"command", "set_server"}, {"pool", pool}, {"address", address}, {"state", state}};
-        if (weight) command["weight"] = *weight;
-        admin(host, command);
+        stand_ins["set-server on " + host.name()] =
+            "config.get, the server edited, config.apply with expected_version over the agent's RPC, as fulcrum-ctl "
+            "pool set-server does (fulcrum-ctl is not built)";
+        const RpcReply current = agent_rpc(m_lab, host, "config.get");
+        ASSERT_TRUE(current.ok) << current.describe();
+        json document = current.result.value("document", json::object());
+        json* edited = nullptr;
+        if (document.is_object() && document.contains("pools") && document["pools"].is_array()) {
+            for (auto& p : document["pools"]) {
+                if (!p.is_object() || p.value("name", "") != pool || !p.contains("servers") || !p["servers"].is_array()) continue;
+                for (auto& s : p["servers"]) {
+                    if (s.is_object() && s.value("address", "") == address) edited = &s;
+                }
+            }
+        }
+        ASSERT_NE(edited, nullptr) << host.name() << " has no server " << address << " in pool " << pool << ": "
+                                   << document.dump();
+        (*edited)["state"] = state;
+        if (weight) (*edited)["weight"] = *weight;
+        const RpcReply applied = agent_rpc(m_lab, host, "config.apply",
+                                           {{"config", {{"document", document}}},
+                                            {"expected_version", current.result.value("version", std::int64_t{0})},
+                                            {"comment", "multi_host_test set-server " + pool + " " + address + " " + state}});
+        ASSERT_TRUE(applied.ok) << applied.describe();
     }
 
     // Boot persistence: the agent's boot.install where offered, else the @reboot line the
