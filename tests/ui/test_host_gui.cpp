@@ -25,6 +25,7 @@
 #include "ui/host/WorkersController.h"
 #include "ui/pages/OverviewPage.h"
 #include "ui/pages/PoolsPage.h"
+#include "ui/pages/RebootPage.h"
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
@@ -46,6 +47,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -307,12 +309,31 @@ private slots:
                 if (!label->wordWrap())
                     QVERIFY2(label->fontMetrics().horizontalAdvance(label->text()) <= label->width(), qPrintable(label->text()));
             }
-            // From 1000 px the page fits the window (at the very minimum it scrolls sideways a
-            // little rather than cut the plan's buttons).
-            QVERIFY2(width < 1000 || !m_page->page(HostPage::Reboot)->scrollArea()->horizontalScrollBar()->isVisible(),
+            // The page fits the window, at its very minimum too (it scrolled sideways by 32 px there).
+            QVERIFY2(!m_page->page(HostPage::Reboot)->scrollArea()->horizontalScrollBar()->isVisible(),
                      qPrintable(QStringLiteral("at %1 px the Reboot & verify page scrolls sideways").arg(width)));
+            // The plan's buttons are whole.
+            for (const char* name : {"startRebootButton", "cancelRebootButton"}) {
+                auto* button = m_page->page(HostPage::Reboot)->findChild<QPushButton*>(QString::fromLatin1(name));
+                QVERIFY(button);
+                QVERIFY2(button->width() >= button->sizeHint().width(), name);
+            }
             screenshot(QStringLiteral("reboot-%1px").arg(width));
         }
+        // While a run shows its progress too: the bar was 180 px fixed and the line beside it
+        // did not wrap, so a running page needed far more room than the narrowest window has.
+        RebootPage* reboot = m_page->reboot();
+        m_window->resize(minimum, 700);
+        reboot->setRunning(true);
+        const auto stop = qScopeGuard([reboot] { reboot->setRunning(false); });
+        reboot->setProgress(QStringLiteral("Host 1 of 2 · This computer — step 8 of 11: Every worker group that ran "
+                                           "before runs again and passes its health check"),
+                            7, 22);
+        QTest::qWait(300);
+        QCOMPARE(m_window->width(), minimum);
+        QVERIFY(reboot->findChild<QProgressBar*>(QStringLiteral("rebootProgressBar"))->isVisible());
+        QVERIFY2(!reboot->scrollArea()->horizontalScrollBar()->isVisible(), "a running Reboot & verify page scrolls sideways");
+        screenshot(QStringLiteral("reboot-running-%1px").arg(minimum));
         m_page->setSection(HostPage::Overview);
     }
 

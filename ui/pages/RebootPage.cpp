@@ -109,12 +109,16 @@ RebootPage::RebootPage(QWidget* parent)
     auto* progress = new Card(tr("Verification"), QStringLiteral("check-circle"));
     m_progress->setObjectName(QStringLiteral("rebootProgressBar"));
     m_progress->setTextVisible(false);
-    m_progress->setFixedWidth(180);
+    // Shrinks with the card rather than widening the page past a narrow window.
+    m_progress->setMinimumWidth(60);
+    m_progress->setMaximumWidth(180);
+    m_progress->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_progress->setFixedHeight(8);
     m_progress->hide();
     progress->addHeaderWidget(m_progress);
     m_progressText->setObjectName(QStringLiteral("rebootProgressLabel"));
-    m_progressText->setWordWrap(false);
+    // "Host 1 of 2 · name — step 8 of 11: …" is longer than a narrow card: it wraps.
+    m_progressText->setWordWrap(true);
     m_progressText->hide();
     progress->body()->addWidget(m_progressText);
     m_verdict->setObjectName(QStringLiteral("rebootVerdictBanner"));

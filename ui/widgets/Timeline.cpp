@@ -64,10 +64,6 @@ public:
         m_toggle->setCursor(Qt::PointingHandCursor);
         m_toggle->setIconSize(QSize(12, 12));
         m_toggle->setStyleSheet(QStringLiteral("QToolButton { padding: 0px 4px; }"));
-        // Hidden toggles keep their room, so the times of all rows line up.
-        QSizePolicy keep = m_toggle->sizePolicy();
-        keep.setRetainSizeWhenHidden(true);
-        m_toggle->setSizePolicy(keep);
         connect(m_toggle, &QToolButton::clicked, this, [this] { setEvidenceShown(m_evidence->isHidden()); });
 
         m_evidence->setReadOnly(true);
@@ -136,6 +132,15 @@ public:
     }
 
     bool isEvidenceShown() const { return !m_evidence->isHidden(); }
+    bool hasEvidence() const { return !m_evidence->toPlainText().isEmpty(); }
+    // Hidden toggles keep their room while any step has evidence, so the times of all rows
+    // line up; with none (the plan before a run) the room would only widen every step.
+    void setToggleRoomKept(bool kept) {
+        QSizePolicy policy = m_toggle->sizePolicy();
+        if (policy.retainSizeWhenHidden() == kept) return;
+        policy.setRetainSizeWhenHidden(kept);
+        m_toggle->setSizePolicy(policy);
+    }
 
 protected:
     void resizeEvent(QResizeEvent* event) override {
@@ -243,6 +248,8 @@ void Timeline::setStep(const QString& id, const QString& title, StepState state,
         row->show();  // now, not on the layout's queued show: the row is part of the list at once
     }
     row->update(title, state, detail, started, durationMs, evidence);
+    const bool anyEvidence = std::any_of(m_rows.cbegin(), m_rows.cend(), [](const TimelineRow* r) { return r->hasEvidence(); });
+    for (TimelineRow* r : std::as_const(m_rows)) r->setToggleRoomKept(anyEvidence);
     update();
 }
 
