@@ -26,9 +26,11 @@
 #include "ui/pages/OverviewPage.h"
 #include "ui/pages/PoolsPage.h"
 #include "ui/pages/RebootPage.h"
+#include "ui/pages/SectionPage.h"
 #include "ui/pages/StaticHttpsPage.h"
 #include "ui/pages/TrafficPage.h"
 #include "ui/pages/WorkersPage.h"
+#include "ui/widgets/Card.h"
 #include "ui/widgets/ChartCard.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
@@ -334,6 +336,51 @@ private slots:
         QVERIFY(reboot->findChild<QProgressBar*>(QStringLiteral("rebootProgressBar"))->isVisible());
         QVERIFY2(!reboot->scrollArea()->horizontalScrollBar()->isVisible(), "a running Reboot & verify page scrolls sideways");
         screenshot(QStringLiteral("reboot-running-%1px").arg(minimum));
+        m_page->setSection(HostPage::Overview);
+    }
+
+    // No section needs a sideways scroll bar at 1280×800, nor at the window's minimum width, in
+    // either palette: Reboot & verify scrolled by 32 px there (the evidence toggles kept room
+    // in the plan, which has no evidence), the Overview by 36 px (card titles did not wrap).
+    // Not yet Pools (its settings grid and tool bar need 915 px) nor a config page with staged
+    // changes (the staged-changes bar needs 805): they still scroll at the minimum.
+    void noSectionScrollsSidewaysAtTheMinimumWidth() {
+        const QSize before = m_window->size();
+        const auto restore = qScopeGuard([this, before] {
+            m_window->resize(before);
+            Theme::instance()->setAppearance(Appearance::Light);
+        });
+        m_window->selectHost(QStringLiteral("local"));
+        m_window->resize(0, 600);
+        QTest::qWait(300);
+        const int minimum = m_window->width();
+        for (const auto appearance : {Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            for (const QSize size : {QSize(minimum, 800), QSize(1280, 800)}) {
+                m_window->resize(size);
+                for (int section = 0; section < HostPage::SectionCount; ++section) {
+                    m_page->setSection(section);
+                    QTest::qWait(150);  // layouts settle over a few event-loop passes
+                    QCOMPARE(m_window->size(), size);
+                    SectionPage* page = m_page->page(section);
+                    QVERIFY2(page->isConnected(), qPrintable(page->objectName()));  // its real content, not "Not connected"
+                    if (size.width() == minimum && (section == HostPage::Pools || section == HostPage::StaticHttps)) continue;
+                    QVERIFY2(!page->scrollArea()->horizontalScrollBar()->isVisible(),
+                             qPrintable(QStringLiteral("%1 scrolls sideways at %2 px (%3)")
+                                            .arg(page->objectName())
+                                            .arg(size.width())
+                                            .arg(Theme::name(appearance))));
+                    // Titles wrap only where there is no room: at 1280 px every one is one line.
+                    if (size.width() == 1280) {
+                        for (const CardTitle* title : page->findChildren<CardTitle*>()) {
+                            if (!title->isVisible()) continue;
+                            QVERIFY2(title->height() < 2 * title->fontMetrics().lineSpacing(), qPrintable(title->text()));
+                        }
+                    }
+                    screenshot(QStringLiteral("%1-%2-%3px").arg(Theme::name(appearance), page->objectName()).arg(size.width()));
+                }
+            }
+        }
         m_page->setSection(HostPage::Overview);
     }
 

@@ -7,10 +7,23 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace fulcrum::ui {
 
+CardTitle::CardTitle(const QString& text, QWidget* parent) : QLabel(text, parent) {
+    setProperty("role", QStringLiteral("cardTitle"));
+    setWordWrap(true);
+}
+
+QSize CardTitle::sizeHint() const {
+    const QMargins m = contentsMargins();
+    const int oneLine = fontMetrics().horizontalAdvance(text()) + m.left() + m.right() + 2 * margin() + 1;
+    return {std::max(oneLine, minimumSizeHint().width()), heightForWidth(oneLine)};
+}
+
 Card::Card(const QString& title, const QString& icon, QWidget* parent)
-    : QFrame(parent), m_title(new QLabel(title, this)), m_header(new QHBoxLayout), m_body(new QVBoxLayout) {
+    : QFrame(parent), m_title(new CardTitle(title, this)), m_header(new QHBoxLayout), m_body(new QVBoxLayout) {
     setProperty("card", true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(16, 14, 16, 16);
@@ -21,7 +34,6 @@ Card::Card(const QString& title, const QString& icon, QWidget* parent)
         iconLabel->setPixmap(Icons::get(icon).pixmap(18, 18));
         m_header->addWidget(iconLabel);
     }
-    m_title->setProperty("role", QStringLiteral("cardTitle"));
     // A card whose body brings its own heading (the log view) has no empty title row.
     m_title->setVisible(!title.isEmpty());
     m_header->addWidget(m_title);

@@ -4,13 +4,23 @@
 
 #include <QFrame>
 #include <QHash>
+#include <QLabel>
 
-class QLabel;
 class QHBoxLayout;
 class QVBoxLayout;
 class QGridLayout;
 
 namespace fulcrum::ui {
+
+// A card's title: one line wherever there is room, wrapped between words in a narrow window
+// rather than making the page scroll sideways ("Starts after a reboot" and its pill did on the
+// Overview). A plain word-wrapped QLabel asks for a golden-ratio box, two lines even at 1280 px.
+class CardTitle : public QLabel {
+    Q_OBJECT
+public:
+    explicit CardTitle(const QString& text, QWidget* parent = nullptr);
+    QSize sizeHint() const override;
+};
 
 class Card : public QFrame {
     Q_OBJECT

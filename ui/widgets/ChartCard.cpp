@@ -1,4 +1,5 @@
 #include "ui/widgets/ChartCard.h"
+#include "ui/widgets/Card.h"
 
 #include "ui/Theme.h"
 
@@ -48,8 +49,7 @@ ChartCard::ChartCard(const QString& title, Formatter format, QWidget* parent)
     layout->setContentsMargins(14, 12, 14, 8);
     layout->setSpacing(2);
     auto* header = new QHBoxLayout;
-    auto* titleLabel = new QLabel(title, this);
-    titleLabel->setProperty("role", QStringLiteral("cardTitle"));
+    auto* titleLabel = new CardTitle(title, this);
     header->addWidget(titleLabel);
     m_legend->setProperty("role", QStringLiteral("muted"));
     m_legend->setTextFormat(Qt::RichText);
