@@ -44,6 +44,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -449,6 +450,41 @@ private slots:
         QTRY_COMPARE(table->model()->rowCount(), 2);
         QCOMPARE(find<QLabel>("poolTitle")->text(), QStringLiteral("app"));
         QVERIFY(!find<StagedChangesBar>("stagedChangesBar")->isVisible());
+    }
+
+    // A pool that follows a worker group gets its servers from the group's workers: started,
+    // stopped or scaled, they join or leave the pool. The page said so only in tooltips; one
+    // line above the servers says it now, for such a pool only.
+    void poolFollowingWorkersSaysSoAboveItsServers() {
+        m_page->setSection(HostPage::Pools);
+        auto* config = m_controller->config();
+        QVERIFY(!config->hasChanges());
+        const auto restore = qScopeGuard([config] { config->discard(); });
+        auto* note = find<QLabel>("poolFollowsWorkersNote");
+        QVERIFY(note);
+        QTRY_COMPARE(find<QLabel>("poolTitle")->text(), QStringLiteral("app"));
+        QVERIFY(!note->isVisible());  // "app" lists its own servers
+        QJsonObject document = config->staged();
+        QJsonArray pools = document.value(QStringLiteral("pools")).toArray();
+        QJsonObject app = pools.at(0).toObject();
+        app.insert(QStringLiteral("follow_workers"), QStringLiteral("web"));
+        pools.replace(0, app);
+        document.insert(QStringLiteral("pools"), pools);
+        config->setStaged(document);
+        QTRY_VERIFY(note->isVisible());
+        QVERIFY2(note->text().contains(QStringLiteral("“web”")), qPrintable(note->text()));
+        // Where the servers are edited: between the servers' tools and their table.
+        auto* table = find<QTableView>("serversTable");
+        const auto top = [this](QWidget* w) { return w->mapTo(m_window, QPoint(0, 0)).y(); };
+        QVERIFY(top(find<QToolButton>("addServerButton")) < top(note));
+        QVERIFY(top(note) < top(table));
+        // One short line at 1280 px, not a paragraph.
+        QCOMPARE(m_window->width(), 1280);
+        QVERIFY2(note->fontMetrics().horizontalAdvance(note->text()) <= note->width(),
+                 qPrintable(QStringLiteral("%1 px of text in %2 px").arg(note->fontMetrics().horizontalAdvance(note->text())).arg(note->width())));
+        screenshot(QStringLiteral("pool-follows-workers"));
+        config->discard();
+        QTRY_VERIFY(!note->isVisible());
     }
 
     void editThePoolApplyAndReadItBackFromTheHost() {

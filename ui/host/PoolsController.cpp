@@ -116,6 +116,7 @@ void PoolsController::selectPool(const QString& name) {
     m_currentPool = name;
     m_servers->setPool(name);
     m_page->showPoolSettings(name, app::StagedConfig::poolSettings(m_config->pool(name)));
+    m_page->setFollowedGroup(m_config->pool(name).value(QStringLiteral("follow_workers")).toString());
 }
 
 void PoolsController::reselect() {
@@ -124,6 +125,7 @@ void PoolsController::reselect() {
     if (m_pools->rowCount() == 0) {
         m_currentPool.clear();
         m_servers->setPool({});
+        m_page->setFollowedGroup({});
         return;
     }
     m_page->poolList()->setCurrentIndex(m_pools->index(row));
@@ -145,7 +147,9 @@ void PoolsController::updateBar() {
     for (auto* bar : std::as_const(m_bars)) bar->setChangeCount(count);
     // The pool's own settings follow the staged document (a discard or reload resets them).
     if (!m_currentPool.isEmpty()) {
-        m_page->showPoolSettings(m_currentPool, app::StagedConfig::poolSettings(m_config->pool(m_currentPool)));
+        const QJsonObject pool = m_config->pool(m_currentPool);
+        m_page->showPoolSettings(m_currentPool, app::StagedConfig::poolSettings(pool));
+        m_page->setFollowedGroup(pool.value(QStringLiteral("follow_workers")).toString());
     }
 }
 

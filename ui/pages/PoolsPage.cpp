@@ -72,7 +72,8 @@ PoolsPage::PoolsPage(QWidget* parent)
                            tr("Stop sending traffic to the selected servers"))),
       m_history(toolButton(QStringLiteral("history"), tr("History"), QStringLiteral("historyButton"),
                            tr("Applied versions of this host's configuration, with rollback"))),
-      m_servers(new QTableView), m_staged(new StagedChangesBar), m_proxyBanner(new MessageBanner) {
+      m_followsNote(new QLabel), m_servers(new QTableView), m_staged(new StagedChangesBar),
+      m_proxyBanner(new MessageBanner) {
     auto* split = new QHBoxLayout;
     split->setSpacing(14);
 
@@ -138,6 +139,23 @@ PoolsPage::PoolsPage(QWidget* parent)
     tools->addStretch(1);
     tools->addWidget(m_history);
     serversCard->body()->addLayout(tools);
+    // The rule a person editing a followed pool needs at the table, not in a tooltip: its
+    // servers are the group's workers, so the Workers page is where they change.
+    auto* follows = new QHBoxLayout;
+    follows->setSpacing(6);
+    auto* followsIcon = new QLabel;
+    followsIcon->setPixmap(Icons::get(QStringLiteral("workers")).pixmap(14, 14));
+    follows->addWidget(followsIcon, 0, Qt::AlignTop);
+    m_followsNote->setObjectName(QStringLiteral("poolFollowsWorkersNote"));
+    m_followsNote->setProperty("role", QStringLiteral("muted"));
+    m_followsNote->setWordWrap(true);  // one line at 1280 px; in a narrow window two, not a sideways scroll
+    m_followsNote->setTextFormat(Qt::PlainText);  // the group's name comes from the host's config
+    follows->addWidget(m_followsNote, 1);
+    m_followsRow = new QWidget;
+    m_followsRow->setLayout(follows);
+    follows->setContentsMargins(0, 0, 0, 0);
+    m_followsRow->hide();
+    serversCard->body()->addWidget(m_followsRow);
     m_servers->setObjectName(QStringLiteral("serversTable"));
     m_servers->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_servers->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -223,6 +241,14 @@ void PoolsPage::showPoolSettings(const QString& poolName, const PoolSettings& s)
     m_maxFails->setValue(s.maxFails);
     m_failTimeout->setValue(s.failTimeoutMs);
     m_loading = false;
+}
+
+void PoolsPage::setFollowedGroup(const QString& group) {
+    m_followsRow->setVisible(!group.isEmpty());
+    m_followsNote->setText(group.isEmpty() ? QString()
+                                           : tr("Follows worker group “%1”: its servers come and go as the workers "
+                                                "start, stop or scale.")
+                                                 .arg(group));
 }
 
 PoolsPage::PoolSettings PoolsPage::poolSettings() const {

@@ -40,6 +40,9 @@ public:
     using PoolSettings = app::PoolSettings;
     void showPoolSettings(const QString& poolName, const PoolSettings& settings);
     PoolSettings poolSettings() const;
+    // The selected pool takes its servers from this worker group ("follow_workers"); empty:
+    // it does not, and the note above the table hides.
+    void setFollowedGroup(const QString& group);
     QList<int> selectedServerRows() const;
 
 signals:
@@ -72,6 +75,8 @@ private:
     QToolButton* m_enable;
     QToolButton* m_disable;
     QToolButton* m_history;
+    QWidget* m_followsRow = nullptr;
+    QLabel* m_followsNote;
     QTableView* m_servers;
     StagedChangesBar* m_staged;
     MessageBanner* m_proxyBanner;
