@@ -10,9 +10,12 @@
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QShortcut>
+#include <QStyle>
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace fulcrum::ui {
 
@@ -34,10 +37,16 @@ LogView::LogView(QWidget* parent)
     m_heldLabel->setProperty("role", QStringLiteral("muted"));
     bar->addWidget(m_heldLabel);
     m_search->setObjectName(QStringLiteral("logSearchEdit"));
-    m_search->setPlaceholderText(tr("Search log (Enter: next, Shift+Enter: previous)"));
+    // The placeholder is read whole, never cut with "…" (the keys were, in a 260-px field): a
+    // short one, the keys in the tooltip, and a field never narrower than its placeholder
+    // with the search icon and the clear button beside it.
+    m_search->setPlaceholderText(tr("Search the log"));
+    m_search->setToolTip(tr("Every match is highlighted. Enter: next match, Shift+Enter: previous"));
     m_search->setClearButtonEnabled(true);
     m_search->addAction(Icons::get(QStringLiteral("search")), QLineEdit::LeadingPosition);
-    m_search->setMinimumWidth(260);
+    const int sideButtons = 2 * (style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_search) + 16);
+    m_search->setMinimumWidth(std::max(260, m_search->fontMetrics().horizontalAdvance(m_search->placeholderText()) +
+                                                sideButtons + 16));
     bar->addWidget(m_search);
     m_follow->setObjectName(QStringLiteral("followLogButton"));
     m_follow->setCheckable(true);

@@ -20,6 +20,8 @@
 #include <QTest>
 #include <QToolButton>
 
+#include <algorithm>
+
 using namespace fulcrum::ui;
 
 class TestWidgets : public QObject {
@@ -180,6 +182,33 @@ private slots:
         latency.addSeries(QStringLiteral("p99"));
         auto* pair = latency.findChild<QLabel*>(QStringLiteral("chartLegend"));
         QVERIFY(pair->text().contains(QStringLiteral("p50")) && pair->text().contains(QStringLiteral("p99")));
+    }
+
+    // The log's search placeholder, "Search log (Enter: next, Shift+Enter: previous)", was cut
+    // with "…" (279 px of text in 208 px of its field): at the log's narrowest, the whole
+    // placeholder fits between the search icon and the clear button (counted even while
+    // hidden: it appears at the first key).
+    void logSearchPlaceholderReadsWhole() {
+        LogView log;
+        log.resize(log.minimumSizeHint());
+        log.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&log));
+        auto* search = log.findChild<QLineEdit*>(QStringLiteral("logSearchEdit"));
+        QVERIFY(search);
+        QVERIFY(!search->placeholderText().isEmpty());
+        QRect room = search->contentsRect().marginsRemoved(search->textMargins());
+        const auto sideButtons = search->findChildren<QToolButton*>();
+        QCOMPARE(sideButtons.size(), 2);  // the search icon, the clear button
+        for (const QToolButton* side : sideButtons) {
+            if (side->geometry().center().x() < search->width() / 2) room.setLeft(std::max(room.left(), side->geometry().right() + 1));
+            else room.setRight(std::min(room.right(), side->geometry().left() - 1));
+        }
+        const int text = search->fontMetrics().horizontalAdvance(search->placeholderText());
+        QVERIFY2(text + 4 <= room.width(), qPrintable(QStringLiteral("\"%1\": %2 px of text in %3 px")
+                                                           .arg(search->placeholderText())
+                                                           .arg(text)
+                                                           .arg(room.width())));
+        QVERIFY(search->toolTip().contains(QStringLiteral("Shift+Enter")));  // the keys, no longer in the placeholder
     }
 
     void bytesAxisSpeaksTheHeadlinesUnit_data() {
