@@ -233,8 +233,11 @@ QColor Semantic::error() { return Theme::instance()->isDark() ? QColor("#f85149"
 QColor Semantic::muted() { return Theme::instance()->isDark() ? QColor("#8b949e") : QColor("#8c959f"); }
 QColor Semantic::accent() { return Theme::instance()->isDark() ? QColor("#3b82f6") : QColor("#2563eb"); }
 QColor Semantic::chart(int index) {
-    static const char* light[] = {"#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#db2777", "#65a30d"};
-    static const char* dark[] = {"#60a5fa", "#4ade80", "#fbbf24", "#c084fc", "#f87171", "#22d3ee", "#f472b6", "#a3e635"};
+    // A line of the sequence only tells lines apart: in green, amber or red it would read as
+    // ok, 4xx or 5xx (p99 latency was green). Blue, violet and cyan come first, far from all
+    // three; then pink, and the status-like hues only from a fifth line on (five servers).
+    static const char* light[] = {"#2563eb", "#9333ea", "#0891b2", "#db2777", "#16a34a", "#d97706", "#dc2626", "#65a30d"};
+    static const char* dark[] = {"#60a5fa", "#c084fc", "#22d3ee", "#f472b6", "#4ade80", "#fbbf24", "#f87171", "#a3e635"};
     const int i = ((index % 8) + 8) % 8;
     return QColor(QString::fromLatin1(Theme::instance()->isDark() ? dark[i] : light[i]));
 }

@@ -2,6 +2,7 @@
 // changes bar, the reboot timeline, message banners, and the typed settings table.
 #include "ui/Settings.h"
 #include "ui/Theme.h"
+#include "ui/pages/TrafficPage.h"
 #include "ui/widgets/ChartCard.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
@@ -21,6 +22,7 @@
 #include <QToolButton>
 
 #include <algorithm>
+#include <cstdlib>
 
 using namespace fulcrum::ui;
 
@@ -209,6 +211,43 @@ private slots:
                                                            .arg(text)
                                                            .arg(room.width())));
         QVERIFY(search->toolTip().contains(QStringLiteral("Shift+Enter")));  // the keys, no longer in the placeholder
+    }
+
+    // The p99 latency line was the palette's green, which reads as "healthy" next to the
+    // status colours (green ok, amber 4xx, red 5xx). Lines that only tell series apart are
+    // drawn in hues far from those three, in both palettes, as QtCharts draws them.
+    void chartLinesThatAreNoStatusLookLikeNone() {
+        TrafficPage page;
+        const auto hueDistance = [](const QColor& a, const QColor& b) {
+            const int d = std::abs(a.hsvHue() - b.hsvHue()) % 360;
+            return std::min(d, 360 - d);
+        };
+        for (const auto appearance : {Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            for (const char* name : {"latencyChart", "bytesChart", "requestsChart", "activeConnectionsChart"}) {
+                auto* chart = page.findChild<ChartCard*>(QString::fromLatin1(name));
+                QVERIFY(chart);
+                const auto lines = chart->findChild<QChartView*>()->chart()->series();
+                QVERIFY(!lines.isEmpty());
+                QList<QColor> drawn;
+                for (QAbstractSeries* series : lines) {
+                    auto* line = qobject_cast<QLineSeries*>(series);
+                    QVERIFY(line);
+                    const QColor color = line->pen().color();
+                    for (const QColor& status : {Semantic::ok(), Semantic::warning(), Semantic::error()}) {
+                        QVERIFY2(hueDistance(color, status) >= 60,
+                                 qPrintable(QStringLiteral("%1 %2 (%3): %4 is %5° from status colour %6")
+                                                .arg(QString::fromLatin1(name), line->name(), Theme::name(appearance))
+                                                .arg(color.name())
+                                                .arg(hueDistance(color, status))
+                                                .arg(status.name())));
+                    }
+                    for (const QColor& other : drawn) QVERIFY2(hueDistance(color, other) >= 30, name);  // still apart
+                    drawn << color;
+                }
+            }
+        }
+        Theme::instance()->setAppearance(Appearance::Light);
     }
 
     void bytesAxisSpeaksTheHeadlinesUnit_data() {
