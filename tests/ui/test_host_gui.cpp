@@ -342,7 +342,8 @@ private slots:
 
     // No section needs a sideways scroll bar at 1280×800, nor at the window's minimum width, in
     // either palette: Reboot & verify scrolled by 32 px there (the evidence toggles kept room
-    // in the plan, which has no evidence), the Overview by 36 px (card titles did not wrap).
+    // in the plan, which has no evidence), the Overview by 36 px (card titles did not wrap),
+    // Workers with its group's log followed (the log's title beside a 260-px search field).
     // Not yet Pools (its settings grid and tool bar need 915 px) nor a config page with staged
     // changes (the staged-changes bar needs 805): they still scroll at the minimum.
     void noSectionScrollsSidewaysAtTheMinimumWidth() {
@@ -352,6 +353,15 @@ private slots:
             Theme::instance()->setAppearance(Appearance::Light);
         });
         m_window->selectHost(QStringLiteral("local"));
+        // The Workers page as the demo shows it: the group selected, its log followed under
+        // "Log of all web workers" (which once made the page scroll sideways at the minimum).
+        m_page->setSection(HostPage::Workers);
+        auto* tree = m_page->workers()->findChild<QTreeView*>(QStringLiteral("workersTree"));
+        QVERIFY(tree);
+        QTRY_VERIFY(tree->model()->rowCount() > 0);
+        tree->setCurrentIndex(tree->model()->index(0, 0));
+        QTRY_COMPARE(m_page->workers()->findChild<QLabel*>(QStringLiteral("logTitle"))->text(),
+                     QStringLiteral("Log of all web workers"));
         m_window->resize(0, 600);
         QTest::qWait(300);
         const int minimum = m_window->width();

@@ -3,6 +3,7 @@
 
 #include "ui/Icons.h"
 #include "ui/Theme.h"
+#include "ui/widgets/Card.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -20,7 +21,7 @@
 namespace fulcrum::ui {
 
 LogView::LogView(QWidget* parent)
-    : QWidget(parent), m_title(new QLabel(tr("Log"), this)), m_text(new QPlainTextEdit(this)),
+    : QWidget(parent), m_title(new CardTitle(tr("Log"), this)), m_text(new QPlainTextEdit(this)),
       m_search(new QLineEdit(this)), m_follow(new QToolButton(this)), m_pause(new QToolButton(this)),
       m_heldLabel(new QLabel(this)) {
     setObjectName(QStringLiteral("logView"));
@@ -29,10 +30,12 @@ LogView::LogView(QWidget* parent)
     layout->setSpacing(6);
 
     auto* bar = new QHBoxLayout;
-    m_title->setProperty("role", QStringLiteral("cardTitle"));
     m_title->setObjectName(QStringLiteral("logTitle"));
-    bar->addWidget(m_title);
-    bar->addStretch(1);
+    m_title->setTextFormat(Qt::PlainText);  // it names a worker group of the host's config
+    // The title and the search field share what the bar has left: the field up to 260 px,
+    // and both give way down to their minimum in a narrow window ("Log of all web workers"
+    // beside a 260-px field made the Workers page scroll sideways at the window's minimum).
+    bar->addWidget(m_title, 1);
     m_heldLabel->setObjectName(QStringLiteral("logHeldLabel"));
     m_heldLabel->setProperty("role", QStringLiteral("muted"));
     bar->addWidget(m_heldLabel);
@@ -45,9 +48,10 @@ LogView::LogView(QWidget* parent)
     m_search->setClearButtonEnabled(true);
     m_search->addAction(Icons::get(QStringLiteral("search")), QLineEdit::LeadingPosition);
     const int sideButtons = 2 * (style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_search) + 16);
-    m_search->setMinimumWidth(std::max(260, m_search->fontMetrics().horizontalAdvance(m_search->placeholderText()) +
-                                                sideButtons + 16));
-    bar->addWidget(m_search);
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(m_search->placeholderText()) + sideButtons + 16);
+    m_search->setMaximumWidth(std::max(260, m_search->minimumWidth()));
+    m_search->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    bar->addWidget(m_search, 1);
     m_follow->setObjectName(QStringLiteral("followLogButton"));
     m_follow->setCheckable(true);
     m_follow->setChecked(true);
