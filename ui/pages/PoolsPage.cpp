@@ -143,9 +143,7 @@ PoolsPage::PoolsPage(QWidget* parent)
     // servers are the group's workers, so the Workers page is where they change.
     auto* follows = new QHBoxLayout;
     follows->setSpacing(6);
-    auto* followsIcon = new QLabel;
-    followsIcon->setPixmap(Icons::get(QStringLiteral("workers")).pixmap(14, 14));
-    follows->addWidget(followsIcon, 0, Qt::AlignTop);
+    follows->addWidget(new ThemedIcon(QStringLiteral("workers"), 14), 0, Qt::AlignTop);
     m_followsNote->setObjectName(QStringLiteral("poolFollowsWorkersNote"));
     m_followsNote->setProperty("role", QStringLiteral("muted"));
     m_followsNote->setWordWrap(true);  // one line at 1280 px; in a narrow window two, not a sideways scroll

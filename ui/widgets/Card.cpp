@@ -1,6 +1,7 @@
 #include "ui/widgets/Card.h"
 
 #include "ui/Icons.h"
+#include "ui/Theme.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -22,6 +23,13 @@ QSize CardTitle::sizeHint() const {
     return {std::max(oneLine, minimumSizeHint().width()), heightForWidth(oneLine)};
 }
 
+ThemedIcon::ThemedIcon(const QString& icon, int size, QWidget* parent) : QLabel(parent), m_icon(icon), m_size(size) {
+    render();
+    connect(Theme::instance(), &Theme::changed, this, &ThemedIcon::render);
+}
+
+void ThemedIcon::render() { setPixmap(Icons::get(m_icon).pixmap(m_size, m_size)); }
+
 Card::Card(const QString& title, const QString& icon, QWidget* parent)
     : QFrame(parent), m_title(new CardTitle(title, this)), m_header(new QHBoxLayout), m_body(new QVBoxLayout) {
     setProperty("card", true);
@@ -30,9 +38,7 @@ Card::Card(const QString& title, const QString& icon, QWidget* parent)
     layout->setSpacing(10);
     m_header->setSpacing(8);
     if (!icon.isEmpty()) {
-        auto* iconLabel = new QLabel(this);
-        iconLabel->setPixmap(Icons::get(icon).pixmap(18, 18));
-        m_header->addWidget(iconLabel);
+        m_header->addWidget(new ThemedIcon(icon, 18, this));
     }
     // A card whose body brings its own heading (the log view) has no empty title row.
     m_title->setVisible(!title.isEmpty());

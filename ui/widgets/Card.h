@@ -22,6 +22,19 @@ public:
     QSize sizeHint() const override;
 };
 
+// An icon drawn as a picture in the palette's text colour, drawn again when the appearance
+// changes: a pixmap taken once stayed in the old colour (dark on dark after View → Dark).
+class ThemedIcon : public QLabel {
+    Q_OBJECT
+public:
+    ThemedIcon(const QString& icon, int size, QWidget* parent = nullptr);
+
+private:
+    void render();
+    QString m_icon;
+    int m_size;
+};
+
 class Card : public QFrame {
     Q_OBJECT
 public:

@@ -3,6 +3,7 @@
 #include "ui/Settings.h"
 #include "ui/Theme.h"
 #include "ui/pages/TrafficPage.h"
+#include "ui/widgets/Card.h"
 #include "ui/widgets/ChartCard.h"
 #include "ui/widgets/LogView.h"
 #include "ui/widgets/MessageBanner.h"
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -248,6 +250,37 @@ private slots:
             }
         }
         Theme::instance()->setAppearance(Appearance::Light);
+    }
+
+    // A card's icon was a picture taken once, in the text colour of that moment: after
+    // View → Dark it stayed dark on the dark card (and light on light the other way round).
+    void cardIconIsDrawnAgainWhenTheAppearanceChanges() {
+        Theme::instance()->setAppearance(Appearance::Light);
+        const auto restore = qScopeGuard([] { Theme::instance()->setAppearance(Appearance::Light); });
+        Card card(QStringLiteral("Host"), QStringLiteral("server"));
+        QLabel* icon = nullptr;
+        for (QLabel* label : card.findChildren<QLabel*>()) {
+            if (!label->pixmap().isNull()) icon = label;
+        }
+        QVERIFY(icon);
+        // The colour of the icon's strokes: its most opaque pixel.
+        const auto ink = [icon] {
+            const QImage image = icon->pixmap().toImage();
+            QColor best(Qt::transparent);
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    if (c.alpha() > best.alpha()) best = c;
+                }
+            }
+            return best;
+        };
+        for (const auto appearance : {Appearance::Dark, Appearance::Light, Appearance::Dark}) {
+            Theme::instance()->setAppearance(appearance);
+            const QColor text = QApplication::palette().color(QPalette::WindowText);
+            QVERIFY2(std::abs(ink().lightness() - text.lightness()) < 40,
+                     qPrintable(QStringLiteral("%1: icon %2, text %3").arg(Theme::name(appearance), ink().name(), text.name())));
+        }
     }
 
     void bytesAxisSpeaksTheHeadlinesUnit_data() {
