@@ -68,25 +68,6 @@ void Worker::adopt_acceptor(std::string key, std::shared_ptr<asio::ip::tcp::acce
     });
 }
 
-namespace {
-
-// At the proxy's stop, a listening socket must stop queueing connections at once. On io_uring
-// a pending accept holds the socket until its cancellation completes, which at the process's
-// exit happens in the kernel's own time (measured under load: 9 ms, 74 connections queued on a
-// socket nobody would accept from, then reset), and a restarted proxy's SO_REUSEPORT twin would
-// share connections with it. shutdown() takes a listening socket out of the listen table
-// immediately, whoever still holds it: new connections are refused, not swallowed.
-// Not on a reload: there the group's other sockets go on, and a shutdown resets the
-// connections already queued on this one, which a plain close may still leave to the pending
-// accept.
-void stop_listening_now(asio::ip::tcp::acceptor& acceptor) {
-    if (acceptor.is_open()) ::shutdown(acceptor.native_handle(), SHUT_RDWR);
-    asio::error_code ignored;
-    acceptor.close(ignored);
-}
-
-}  // namespace
-
 void Worker::close_acceptor(const std::string& key) {
     asio::post(m_io, [this, key] {
         if (const auto it = m_acceptors.find(key); it != m_acceptors.end()) {
@@ -99,7 +80,10 @@ void Worker::close_acceptor(const std::string& key) {
 
 void Worker::close_all_acceptors() {
     asio::post(m_io, [this] {
-        for (auto& [key, acceptor] : m_acceptors) stop_listening_now(*acceptor);
+        for (auto& [key, acceptor] : m_acceptors) {
+            asio::error_code ignored;
+            acceptor->close(ignored);
+        }
         m_acceptors.clear();
     });
 }
