@@ -323,8 +323,11 @@ HttpParser::Result HttpParser::feed_head(const char* data, std::size_t size) {
             fail(HttpError::bad_field);
             return {Status::error, 0};
         }
-        // The blank line ends the head: the body that follows is not ours to scan.
-        if (*c == '\n' && offset >= 3 && m_head_begin[offset - 2] == '\n') break;
+        // The blank line ends the head: the body that follows is not ours to scan. Only a blank
+        // line after a non-empty one does: llhttp skips empty lines before the start line, so a
+        // head opening with "\r\n\r\n" must not end the scan before the start line is read.
+        if (*c == '\n' && offset >= 4 && m_head_begin[offset - 2] == '\n' && m_head_begin[offset - 4] != '\n')
+            break;
         check = kSpecial[static_cast<unsigned char>(*c)];
     }
     auto result = run(data, size);

@@ -61,6 +61,26 @@ TEST(HttpParserHeadScan, BadBytesAreRefusedAtEveryOffsetAndSplit) {
     }
 }
 
+// llhttp skips empty lines before the start line; they must not pass for the blank line that
+// ends the head, or the scan stops before the fields (it did: "\r\n\r\n" first let obs-fold
+// through to the upstream).
+TEST(HttpParserHeadScan, LeadingEmptyLinesDoNotEndTheScan) {
+    const std::string inserts[] = {std::string(1, '\0'), "\r", "\n", "\r\n ", "\r\n\t"};
+    for (const std::string leading : {"\r\n", "\r\n\r\n", "\r\n\r\n\r\n"}) {
+        HttpError error{};
+        EXPECT_NE(parse(leading + request_with_value("v"), 0, error), HttpParser::Status::error)
+            << leading.size();
+        for (const auto& insert : inserts) {
+            const auto head = leading + request_with_value("a" + insert + "b");
+            for (std::size_t split = 0; split <= head.size(); ++split) {
+                EXPECT_EQ(parse(head, split, error), HttpParser::Status::error)
+                    << "leading " << leading.size() << " insert " << static_cast<int>(insert.back())
+                    << " split " << split;
+            }
+        }
+    }
+}
+
 // Bytes >= 0x80 (obs-text, allowed in values) send a word to the byte-wise path; they must
 // neither be refused nor hide a bad byte next to them.
 TEST(HttpParserHeadScan, HighBytesAreAllowedAndDoNotHideABadByte) {

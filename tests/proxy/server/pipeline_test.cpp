@@ -177,6 +177,17 @@ TEST_F(Pipeline, SmugglingAndMalformedRequestsNeverReachUpstream) {
     EXPECT_LE(upstreams[0]->requests(), 2);
 }
 
+// Empty lines before the request line are skipped (RFC 9112 2.2), and the checks still see every
+// field after them: obs-fold behind "\r\n\r\n" reached the upstream before.
+TEST_F(Pipeline, LeadingEmptyLinesDoNotHideObsFold) {
+    start_default();
+    const auto answer = exchange("\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n");
+    ASSERT_GE(answer.size(), 12u) << answer;
+    EXPECT_EQ(std::atoi(answer.c_str() + 9), 400) << answer;
+    EXPECT_EQ(upstreams[0]->requests(), 0);
+    EXPECT_EQ(std::atoi(exchange("\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n").c_str() + 9), 200);
+}
+
 TEST_F(Pipeline, LimitsAnswer414And431And413) {
     fulcrum::proxy::server::ServerOptions options;
     options.limits.max_body_bytes = 1000;
