@@ -1,10 +1,10 @@
 #include "proxy/http/http_parser.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
-#include <algorithm>
-#include <array>
+#include "proxy/http/head_scan.h"
 
 namespace fulcrum::proxy::http {
 
@@ -80,6 +80,7 @@ void HttpParser::start(const char* head_begin) {
     m_head_begin = head_begin;
     m_head_bytes = 0;
     m_in_value = false;
+    m_scan_done = false;
     m_head_done = false;
     m_done = false;
     m_body_bytes = 0;
@@ -133,11 +134,12 @@ int HttpParser::on_field(llhttp_t* p, const char* at, std::size_t n) {
     return 0;
 }
 
-int HttpParser::on_value(llhttp_t* p, const char* at, std::size_t n) {
-    auto* s = self(p);
+namespace {
+// Whether a value holds a control byte (below 0x20 but TAB, or DEL). Eight bytes at a time while a
+// word has no byte below 0x20 and none equal to 0x7F (exact word tests); a word that might holds
+// one (TAB, obs-text) goes byte by byte.
+bool has_control_byte(const char* at, std::size_t n) {
     std::size_t i = 0;
-    // Eight bytes at a time while a word has no byte below 0x20 and none equal to 0x7F (exact
-    // word tests); a word that might holds one (TAB, obs-text) goes byte by byte.
     while (n - i >= 8) {
         std::uint64_t word;
         std::memcpy(&word, at + i, sizeof word);
@@ -146,20 +148,26 @@ int HttpParser::on_value(llhttp_t* p, const char* at, std::size_t n) {
         const std::uint64_t is_del = (del - 0x0101010101010101ULL) & ~del;
         if (((below_space | is_del) & 0x8080808080808080ULL) != 0) {
             for (const std::size_t end = i + 8; i < end; ++i) {
-                if (bad_value_byte(at[i])) {
-                    s->fail(HttpError::bad_field);
-                    return HPE_USER;
-                }
+                if (bad_value_byte(at[i])) return true;
             }
             continue;
         }
         i += 8;
     }
     for (; i < n; ++i) {
-        if (bad_value_byte(at[i])) {
-            s->fail(HttpError::bad_field);
-            return HPE_USER;
-        }
+        if (bad_value_byte(at[i])) return true;
+    }
+    return false;
+}
+}  // namespace
+
+int HttpParser::on_value(llhttp_t* p, const char* at, std::size_t n) {
+    auto* s = self(p);
+    // The head's values were checked with the rest of the head (scan_head). The trailer fields
+    // of a chunked body come through here too, and only here: they are checked now.
+    if (s->m_head_done && has_control_byte(at, n)) {
+        s->fail(HttpError::bad_field);
+        return HPE_USER;
     }
     s->m_in_value = true;
     if (!s->m_head.fields.empty()) extend(s->m_head.fields.back().value, at, n);
@@ -279,60 +287,23 @@ HttpParser::Result HttpParser::run(const char* data, std::size_t size) {
     return result;
 }
 
-namespace {
-constexpr auto kSpecial = [] {
-    std::array<bool, 256> table{};
-    table[static_cast<unsigned char>('\0')] = true;
-    table[static_cast<unsigned char>('\r')] = true;
-    table[static_cast<unsigned char>('\n')] = true;
-    return table;
-}();
-}  // namespace
-
 HttpParser::Result HttpParser::feed_head(const char* data, std::size_t size) {
-    // Our own scan of the raw head for what llhttp 8 tolerates: NUL, a CR not followed by
-    // LF, an LF not preceded by CR, and obs-fold (a line starting with SP/HTAB).
-    // Only NUL, CR, LF and the byte right after one of them can break a rule, so ordinary
-    // bytes cost one table look-up (this scan was an eighth of the proxy's user-space
-    // instructions per request when every byte got the full test).
-    const char* end = data + size;
-    const std::size_t room = m_limits.max_head_bytes > static_cast<std::size_t>(data - m_head_begin)
-                                 ? m_limits.max_head_bytes - static_cast<std::size_t>(data - m_head_begin)
-                                 : 0;
-    const char* limit = data + std::min(size, room);
-    bool check = true;  // a feed's first byte follows the previous feed's last
-    for (const char* c = data; c < limit && !m_head_done; ++c) {
-        if (!check) {
-            // Ordinary bytes eight at a time: a word none of whose bytes is below 0x0E holds no
-            // NUL, LF or CR (the exact "has a byte less than n" test; bytes >= 0x80 may only
-            // send a word to the byte-wise path). Heads are mostly such runs.
-            while (limit - c >= 8) {
-                std::uint64_t word;
-                std::memcpy(&word, c, sizeof word);
-                if (((word - 0x0E0E0E0E0E0E0E0EULL) & ~word & 0x8080808080808080ULL) != 0) break;
-                c += 8;
-            }
-            if (c == limit) break;
-            if (!kSpecial[static_cast<unsigned char>(*c)]) continue;
-        }
-        const std::size_t offset = static_cast<std::size_t>(c - m_head_begin);
-        const char previous = offset > 0 ? m_head_begin[offset - 1] : '\0';
-        const bool bad = *c == '\0' || (*c == '\n' && previous != '\r') || (previous == '\r' && *c != '\n') ||
-                         (previous == '\n' && (*c == ' ' || *c == '\t'));
-        if (bad) {
+    const auto from = static_cast<std::size_t>(data - m_head_begin);
+    // llhttp gets no byte of the head that the scan has not seen: past the head limit the head
+    // is refused anyway (below), so the bytes beyond it are not fed at all.
+    const std::size_t room = m_limits.max_head_bytes > from ? m_limits.max_head_bytes - from : 0;
+    const std::size_t fed = std::min(size, room);
+    if (!m_scan_done) {
+        const auto scan = scan_head(m_head_begin, from, from + fed);
+        if (scan.status == HeadScan::Status::bad) {
             fail(HttpError::bad_field);
             return {Status::error, 0};
         }
-        // The blank line ends the head: the body that follows is not ours to scan. Only a blank
-        // line after a non-empty one does: llhttp skips empty lines before the start line, so a
-        // head opening with "\r\n\r\n" must not end the scan before the start line is read.
-        if (*c == '\n' && offset >= 4 && m_head_begin[offset - 2] == '\n' && m_head_begin[offset - 4] != '\n')
-            break;
-        check = kSpecial[static_cast<unsigned char>(*c)];
+        m_scan_done = scan.status == HeadScan::Status::end;
     }
-    auto result = run(data, size);
+    auto result = run(data, fed);
     m_head_bytes += result.consumed;
-    if (result.status == Status::need_more && static_cast<std::size_t>(end - m_head_begin) >= m_limits.max_head_bytes) {
+    if (result.status == Status::need_more && from + size >= m_limits.max_head_bytes) {
         // Still in the request line: the target is what is too long.
         fail(m_kind == Kind::request && m_head.fields.empty() ? HttpError::target_too_long : HttpError::head_too_large);
         result.status = Status::error;

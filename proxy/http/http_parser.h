@@ -97,6 +97,7 @@ private:
     const char* m_head_begin = nullptr;
     std::size_t m_head_bytes = 0;
     bool m_in_value = false;
+    bool m_scan_done = false;  // scan_head found the end of the head
     bool m_head_done = false;
     bool m_done = false;
     bool m_no_body = false;

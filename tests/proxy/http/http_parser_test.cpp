@@ -119,3 +119,27 @@ TEST(HttpParserValueScan, ControlBytesInValuesAreRefusedAtEveryOffset) {
 }
 
 }  // namespace
+
+namespace {
+
+// The head scan refuses control bytes in the start line too, where llhttp (without
+// LLHTTP_STRICT_MODE) let a form feed through in a request target and any of them in a reason
+// phrase; HTAB stays allowed there as in field values.
+TEST(HttpParserHeadScan, ControlBytesInTheStartLineAreRefused) {
+    for (const char byte : {'\x01', '\x0c', '\x1f', '\x7f'}) {
+        HttpError error{};
+        const std::string request = std::string("GET /a") + byte + "b HTTP/1.1\r\nHost: x\r\n\r\n";
+        EXPECT_EQ(parse(request, 0, error), HttpParser::Status::error) << static_cast<int>(byte);
+        const std::string response = std::string("HTTP/1.1 200 O") + byte + "K\r\nContent-Length: 0\r\n\r\n";
+        HttpParser parser(HttpParser::Kind::response);
+        parser.start(response.data());
+        EXPECT_EQ(parser.feed_head(response.data(), response.size()).status, HttpParser::Status::error)
+            << static_cast<int>(byte);
+    }
+    const std::string tab = "HTTP/1.1 200 O\tK\r\nContent-Length: 0\r\n\r\n";
+    HttpParser parser(HttpParser::Kind::response);
+    parser.start(tab.data());
+    EXPECT_NE(parser.feed_head(tab.data(), tab.size()).status, HttpParser::Status::error);
+}
+
+}  // namespace
