@@ -45,10 +45,21 @@ bool idempotent_method(std::string_view method) {
            method == "TRACE";
 }
 
-bool hop_by_hop(std::string_view name) {
-    return iequals(name, "connection") || iequals(name, "keep-alive") || iequals(name, "proxy-connection") ||
-           iequals(name, "te") || iequals(name, "trailer") || iequals(name, "transfer-encoding") ||
-           iequals(name, "upgrade") || iequals(name, "proxy-authenticate") || iequals(name, "proxy-authorization");
+bool hop_by_hop(FieldName name) {
+    switch (name) {
+        case FieldName::connection:
+        case FieldName::keep_alive:
+        case FieldName::proxy_connection:
+        case FieldName::te:
+        case FieldName::trailer:
+        case FieldName::transfer_encoding:
+        case FieldName::upgrade:
+        case FieldName::proxy_authenticate:
+        case FieldName::proxy_authorization:
+            return true;
+        default:
+            return false;
+    }
 }
 
 namespace {
@@ -69,25 +80,27 @@ void field(std::string& out, std::string_view name, std::string_view value) {
 
 bool named_in_connection(const HttpHead& head, std::string_view name) {
     for (const auto& f : head.fields) {
-        if (iequals(f.name, "connection") && list_contains(f.value, name)) return true;
+        if (f.id == FieldName::connection && list_contains(f.value, name)) return true;
     }
     return false;
 }
 
 // The tokens the head's Connection fields list, gathered once: each field is then checked
-// against these few (usually just "keep-alive") instead of every field being scanned again
-// for every field. Same answers as named_in_connection (empty list items name nothing); a
+// against these few instead of every field being scanned again for every field. Tokens that
+// name a hop-by-hop field are left out: those fields are dropped anyway, and that is what
+// Connection usually lists ("keep-alive", "upgrade"), so most heads gather none. Same answers
+// as named_in_connection for the fields it is asked about (empty list items name nothing); a
 // head listing more tokens than fit asks named_in_connection.
 class ConnectionTokens {
 public:
     explicit ConnectionTokens(const HttpHead& head) : m_head(head) {
         for (const auto& f : head.fields) {
-            if (!iequals(f.name, "connection")) continue;
+            if (f.id != FieldName::connection) continue;
             std::string_view list = f.value;
             while (!list.empty()) {
                 const auto comma = list.find(',');
                 const auto token = trim(list.substr(0, comma));
-                if (!token.empty()) {
+                if (!token.empty() && !hop_by_hop(classify(token))) {
                     if (m_count < m_tokens.size()) {
                         m_tokens[m_count++] = token;
                     } else {
@@ -100,6 +113,7 @@ public:
         }
     }
 
+    // Asked only about fields that are not hop-by-hop.
     bool names(std::string_view name) const {
         if (m_overflow) return named_in_connection(m_head, name);
         for (std::size_t i = 0; i < m_count; ++i) {
@@ -132,14 +146,21 @@ void build_upstream_request(const HttpHead& request, const UpstreamRequestOption
     std::string_view forwarded_for;
     std::string_view host;
     for (const auto& f : request.fields) {
-        if (hop_by_hop(f.name)) continue;
-        if (iequals(f.name, "x-forwarded-for")) {
-            forwarded_for = f.value;  // a repeated field keeps only the last; rare and harmless
-            continue;
+        if (hop_by_hop(f.id)) continue;
+        switch (f.id) {
+            case FieldName::x_forwarded_for:
+                forwarded_for = f.value;  // a repeated field keeps only the last; rare and harmless
+                continue;
+            case FieldName::x_forwarded_proto:
+            case FieldName::x_forwarded_host:
+            case FieldName::expect:
+                continue;  // we set those two; we answered 100-continue ourselves
+            case FieldName::host:
+                host = f.value;
+                break;
+            default:
+                break;
         }
-        if (iequals(f.name, "x-forwarded-proto") || iequals(f.name, "x-forwarded-host")) continue;
-        if (iequals(f.name, "expect")) continue;  // we answered 100-continue ourselves
-        if (iequals(f.name, "host")) host = f.value;
         if (connection.names(f.name)) continue;
         field(out, f.name, f.value);
     }
@@ -155,7 +176,7 @@ void build_upstream_request(const HttpHead& request, const UpstreamRequestOption
     if (!host.empty()) field(out, "X-Forwarded-Host", host);
     if (request.chunked) out.append("Transfer-Encoding: chunked\r\n");
     if (options.upgrade) {
-        field(out, "Upgrade", request.header("upgrade"));
+        field(out, "Upgrade", request.header(FieldName::upgrade));
         out.append("Connection: upgrade\r\n");
     } else if (!options.keep_alive) {
         out.append("Connection: close\r\n");
@@ -177,13 +198,13 @@ void build_client_response(const HttpHead& response, const ClientResponseOptions
     const ConnectionTokens connection(response);
     bool has_hsts = false;
     for (const auto& f : response.fields) {
-        if (iequals(f.name, "transfer-encoding")) {
+        if (f.id == FieldName::transfer_encoding) {
             if (!options.dechunk) field(out, f.name, f.value);
             continue;
         }
-        if (hop_by_hop(f.name)) continue;
+        if (hop_by_hop(f.id)) continue;
         if (connection.names(f.name)) continue;
-        if (iequals(f.name, "strict-transport-security")) has_hsts = true;
+        if (f.id == FieldName::strict_transport_security) has_hsts = true;
         field(out, f.name, f.value);
     }
     if (options.hsts_max_age > 0 && !has_hsts) {
@@ -192,7 +213,7 @@ void build_client_response(const HttpHead& response, const ClientResponseOptions
         out.append("\r\n");
     }
     if (options.upgrade) {
-        field(out, "Upgrade", response.header("upgrade"));
+        field(out, "Upgrade", response.header(FieldName::upgrade));
         out.append("Connection: upgrade\r\n");
     } else if (!options.keep_alive) {
         out.append("Connection: close\r\n");

@@ -13,7 +13,7 @@ const char* reason_phrase(int status);
 bool idempotent_method(std::string_view method);
 
 // Hop-by-hop fields (RFC 9110 7.6.1) plus those the proxy sets itself; never forwarded.
-bool hop_by_hop(std::string_view name);
+bool hop_by_hop(FieldName name);
 
 struct UpstreamRequestOptions {
     std::string_view client_ip;

@@ -2,10 +2,48 @@
 
 namespace fulcrum::proxy::http {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
+FieldName classify(std::string_view name) {
+    // By length first: most names are then ruled out without a comparison. `known` is lower
+    // case, so only the name's letters need folding.
+    const auto is = [name](std::string_view known) {
+        for (std::size_t i = 0; i < known.size(); ++i) {
+            const unsigned c = static_cast<unsigned char>(name[i]);
+            if ((c - 'A' < 26u ? c + 32 : c) != static_cast<unsigned char>(known[i])) return false;
+        }
+        return true;
+    };
+    switch (name.size()) {
+        case 2:
+            return is("te") ? FieldName::te : FieldName::other;
+        case 4:
+            return is("host") ? FieldName::host : FieldName::other;
+        case 6:
+            return is("expect") ? FieldName::expect : FieldName::other;
+        case 7:
+            return is("upgrade") ? FieldName::upgrade : is("trailer") ? FieldName::trailer : FieldName::other;
+        case 10:
+            return is("connection")   ? FieldName::connection
+                   : is("keep-alive") ? FieldName::keep_alive
+                                      : FieldName::other;
+        case 15:
+            return is("x-forwarded-for") ? FieldName::x_forwarded_for : FieldName::other;
+        case 16:
+            return is("proxy-connection")   ? FieldName::proxy_connection
+                   : is("x-forwarded-host") ? FieldName::x_forwarded_host
+                                            : FieldName::other;
+        case 17:
+            return is("transfer-encoding")   ? FieldName::transfer_encoding
+                   : is("x-forwarded-proto") ? FieldName::x_forwarded_proto
+                                             : FieldName::other;
+        case 18:
+            return is("proxy-authenticate") ? FieldName::proxy_authenticate : FieldName::other;
+        case 19:
+            return is("proxy-authorization") ? FieldName::proxy_authorization : FieldName::other;
+        case 25:
+            return is("strict-transport-security") ? FieldName::strict_transport_security : FieldName::other;
+        default:
+            return FieldName::other;
+    }
 }
 
 bool list_contains(std::string_view list, std::string_view token) {

@@ -185,7 +185,10 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     head.chunked = (p->flags & F_CHUNKED) != 0;
     head.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
     head.content_length = head.has_content_length ? p->content_length : 0;
-    for (auto& field : head.fields) field.value = trim(field.value);
+    for (auto& field : head.fields) {
+        field.value = trim(field.value);
+        field.id = classify(field.name);
+    }
     s->m_head_done = true;
     if (!s->validate_head()) return -1;
     if (s->m_no_body) return 1;
@@ -226,7 +229,7 @@ bool HttpParser::validate_head() {
         fail(HttpError::bad_syntax);
         return false;
     }
-    const auto hosts = head.count("host");
+    const auto hosts = head.count(FieldName::host);
     if (hosts > 1) {
         fail(HttpError::duplicate_host);
         return false;
@@ -235,13 +238,13 @@ bool HttpParser::validate_head() {
         fail(HttpError::missing_host);
         return false;
     }
-    const auto codings = head.count("transfer-encoding");
+    const auto codings = head.count(FieldName::transfer_encoding);
     if (codings > 0) {
         if (!head.http11()) {
             fail(HttpError::bad_framing);
             return false;
         }
-        if (codings > 1 || !iequals(head.header("transfer-encoding"), "chunked")) {
+        if (codings > 1 || !iequals(head.header(FieldName::transfer_encoding), "chunked")) {
             fail(HttpError::unsupported_coding);
             return false;
         }

@@ -387,8 +387,8 @@ private:
     void capture_request() {
         const auto& head = m_x->request.head();
         const char* protocol = head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
-        m_x->log_request.capture(head.method, head.target, protocol, head.header("host"), head.header("referer"),
-                              head.header("user-agent"));
+        m_x->log_request.capture(head.method, head.target, protocol, head.header(http::FieldName::host),
+                                 head.header("referer"), head.header("user-agent"));
     }
 
     void log_access(std::int64_t elapsed_us) {
@@ -417,8 +417,10 @@ private:
         req.has_body = !message_done;
         req.is_head = head.method == "HEAD";
         req.idempotent = http::idempotent_method(head.method);
-        req.upgrade = head.upgrade && http::iequals(http::trim(head.header("upgrade")).substr(0, 9), "websocket");
-        const auto host = lower_host(head.header("host"));
+        req.upgrade =
+            head.upgrade &&
+            http::iequals(http::trim(head.header(http::FieldName::upgrade)).substr(0, 9), "websocket");
+        const auto host = lower_host(head.header(http::FieldName::host));
         auto target = head.target;
         const auto path = target.substr(0, target.find('?'));
 
@@ -745,7 +747,7 @@ private:
         options.upgrade = req.upgrade;
         m_x->upstream_head.clear();
         http::build_upstream_request(head, options, m_x->upstream_head);
-        const bool expect_continue = http::iequals(head.header("expect"), "100-continue");
+        const bool expect_continue = http::iequals(head.header(http::FieldName::expect), "100-continue");
         add(pool.stats().requests);
         // From here every byte to or from this client is this pool's, the proxy's own answers
         // included: a pool's bytes are what its clients sent and got (ADMIN.md).

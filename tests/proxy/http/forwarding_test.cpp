@@ -2,16 +2,19 @@
 // in how many Connection fields, with what spacing and case.
 #include "proxy/http/forwarding.h"
 
+#include <gtest/gtest.h>
+
+#include <cctype>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace {
 
 using fulcrum::proxy::http::build_client_response;
 using fulcrum::proxy::http::build_upstream_request;
+using fulcrum::proxy::http::classify;
 using fulcrum::proxy::http::ClientResponseOptions;
+using fulcrum::proxy::http::FieldName;
 using fulcrum::proxy::http::HttpHead;
 using fulcrum::proxy::http::UpstreamRequestOptions;
 
@@ -55,6 +58,75 @@ TEST(Forwarding, ALongConnectionListStillDropsEveryNamedField) {
     build_client_response(head, ClientResponseOptions{}, out);
     for (const auto& name : names) EXPECT_EQ(out.find(name), std::string::npos) << name << " in\n" << out;
     EXPECT_TRUE(has_line(out, "Content-Length: 0")) << out;
+}
+
+// Names are classified once per head; every spelling of a known name is that name, and a name
+// of the same length that differs anywhere is not.
+TEST(Forwarding, FieldNamesAreClassifiedWhateverTheirCase) {
+    const std::pair<const char*, FieldName> known[] = {
+        {"host", FieldName::host},
+        {"connection", FieldName::connection},
+        {"keep-alive", FieldName::keep_alive},
+        {"proxy-connection", FieldName::proxy_connection},
+        {"te", FieldName::te},
+        {"trailer", FieldName::trailer},
+        {"transfer-encoding", FieldName::transfer_encoding},
+        {"upgrade", FieldName::upgrade},
+        {"proxy-authenticate", FieldName::proxy_authenticate},
+        {"proxy-authorization", FieldName::proxy_authorization},
+        {"x-forwarded-for", FieldName::x_forwarded_for},
+        {"x-forwarded-proto", FieldName::x_forwarded_proto},
+        {"x-forwarded-host", FieldName::x_forwarded_host},
+        {"expect", FieldName::expect},
+        {"strict-transport-security", FieldName::strict_transport_security},
+    };
+    for (const auto& [name, id] : known) {
+        std::string upper = name;
+        std::string mixed = name;
+        for (std::size_t i = 0; i < upper.size(); ++i) {
+            upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[i])));
+            if (i % 2 == 0) mixed[i] = upper[i];
+        }
+        EXPECT_EQ(classify(name), id) << name;
+        EXPECT_EQ(classify(upper), id) << upper;
+        EXPECT_EQ(classify(mixed), id) << mixed;
+        for (std::size_t i = 0; i < upper.size(); ++i) {
+            std::string near = name;
+            near[i] = near[i] == 'x' ? 'y' : 'x';
+            EXPECT_EQ(classify(near), FieldName::other) << near;
+        }
+    }
+    EXPECT_EQ(HttpHead::Field("Keep-Alive", "5").id, FieldName::keep_alive);
+}
+
+// What never goes upstream, in any spelling, and what the proxy sets in its place.
+TEST(Forwarding, HopByHopAndOurOwnFieldsAreReplacedUpstream) {
+    HttpHead head;
+    head.method = "POST";
+    head.target = "/";
+    head.fields = {{"HOST", "example.com"},
+                   {"Keep-Alive", "5"},
+                   {"TE", "trailers"},
+                   {"Trailer", "X"},
+                   {"Proxy-Authorization", "p"},
+                   {"UPGRADE", "websocket"},
+                   {"Proxy-Connection", "c"},
+                   {"X-Forwarded-For", "1.2.3.4"},
+                   {"x-forwarded-proto", "https"},
+                   {"X-Forwarded-Host", "evil"},
+                   {"Expect", "100-continue"},
+                   {"Transfer-Encoding", "chunked"},
+                   {"X-Kept", "k"}};
+    head.chunked = true;
+    UpstreamRequestOptions options;
+    options.client_ip = "10.0.0.1";
+    options.scheme = "http";
+    std::string out;
+    build_upstream_request(head, options, out);
+    EXPECT_EQ(
+        out,
+        "POST / HTTP/1.1\r\nHOST: example.com\r\nX-Kept: k\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.1\r\n"
+        "X-Forwarded-Proto: http\r\nX-Forwarded-Host: example.com\r\nTransfer-Encoding: chunked\r\n\r\n");
 }
 
 }  // namespace
