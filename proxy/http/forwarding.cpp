@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 namespace fulcrum::proxy::http {
@@ -63,20 +64,54 @@ bool hop_by_hop(FieldName name) {
 }
 
 namespace {
-// One size check and four copies instead of four appends (each its own capacity check):
-// every forwarded field of every message goes through here.
-void field(std::string& out, std::string_view name, std::string_view value) {
-    const std::size_t at = out.size();
-    out.resize(at + name.size() + value.size() + 4);
-    char* p = out.data() + at;
-    std::memcpy(p, name.data(), name.size());
-    p += name.size();
-    std::memcpy(p, ": ", 2);
-    p += 2;
-    std::memcpy(p, value.data(), value.size());
-    p += value.size();
-    std::memcpy(p, "\r\n", 2);
+// Writes a head into a reused string through a pointer: the string is sized once for the
+// longest head the message can make and cut to what was written at the end. A size check and
+// a zero-fill per field cost more than the copies themselves, on every field of every message.
+class HeadWriter {
+  public:
+    HeadWriter(std::string& out, std::size_t bound) : m_out(out) {
+        out.resize(bound);
+        m_at = out.data();
+        m_end = m_at + bound;
+    }
+    HeadWriter(const HeadWriter&) = delete;
+    HeadWriter& operator=(const HeadWriter&) = delete;
+    ~HeadWriter() { m_out.resize(static_cast<std::size_t>(m_at - m_out.data())); }
+
+    void put(std::string_view text) {
+        // The bound is the caller's proof; a head past it would be a bug, not an input.
+        if (text.size() > static_cast<std::size_t>(m_end - m_at)) std::abort();
+        if (!text.empty()) std::memcpy(m_at, text.data(), text.size());
+        m_at += text.size();
+    }
+    void field(std::string_view name, std::string_view value) {
+        put(name);
+        put(": ");
+        put(value);
+        put("\r\n");
+    }
+    void number(std::uint64_t n) {
+        char digits[24];
+        const auto r = std::to_chars(digits, digits + sizeof digits, n);
+        put(std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
+    }
+
+  private:
+    std::string& m_out;
+    char* m_at;
+    char* m_end;
+};
+
+// Room for every field as "name: value\r\n", twice: the fields forwarded, and the values we
+// repeat in fields of our own (X-Forwarded-For's and -Host's, Upgrade's) are each at most all
+// of them.
+std::size_t fields_bound(const HttpHead& head) {
+    std::size_t n = 0;
+    for (const auto& f : head.fields) n += f.name.size() + f.value.size() + 4;
+    return 2 * n;
 }
+// What our own lines add beyond the values they carry: names, separators, numbers.
+constexpr std::size_t kOwnLines = 512;
 
 bool named_in_connection(const HttpHead& head, std::string_view name) {
     for (const auto& f : head.fields) {
@@ -137,11 +172,13 @@ void append_number(std::string& out, std::uint64_t n) {
 }  // namespace
 
 void build_upstream_request(const HttpHead& request, const UpstreamRequestOptions& options, std::string& out) {
-    out.clear();
-    out.append(request.method);
-    out.push_back(' ');
-    out.append(request.target);
-    out.append(" HTTP/1.1\r\n");
+    HeadWriter w(out, request.method.size() + request.target.size() + fields_bound(request) +
+                          options.default_host.size() + options.client_ip.size() + options.scheme.size() +
+                          kOwnLines);
+    w.put(request.method);
+    w.put(" ");
+    w.put(request.target);
+    w.put(" HTTP/1.1\r\n");
     const ConnectionTokens connection(request);
     std::string_view forwarded_for;
     std::string_view host;
@@ -162,65 +199,63 @@ void build_upstream_request(const HttpHead& request, const UpstreamRequestOption
                 break;
         }
         if (connection.names(f.name)) continue;
-        field(out, f.name, f.value);
+        w.field(f.name, f.value);
     }
-    if (host.empty() && !options.default_host.empty()) field(out, "Host", options.default_host);
-    out.append("X-Forwarded-For: ");
+    if (host.empty() && !options.default_host.empty()) w.field("Host", options.default_host);
+    w.put("X-Forwarded-For: ");
     if (!forwarded_for.empty()) {
-        out.append(forwarded_for);
-        out.append(", ");
+        w.put(forwarded_for);
+        w.put(", ");
     }
-    out.append(options.client_ip);
-    out.append("\r\n");
-    field(out, "X-Forwarded-Proto", options.scheme);
-    if (!host.empty()) field(out, "X-Forwarded-Host", host);
-    if (request.chunked) out.append("Transfer-Encoding: chunked\r\n");
+    w.put(options.client_ip);
+    w.put("\r\n");
+    w.field("X-Forwarded-Proto", options.scheme);
+    if (!host.empty()) w.field("X-Forwarded-Host", host);
+    if (request.chunked) w.put("Transfer-Encoding: chunked\r\n");
     if (options.upgrade) {
-        field(out, "Upgrade", request.header(FieldName::upgrade));
-        out.append("Connection: upgrade\r\n");
+        w.field("Upgrade", request.header(FieldName::upgrade));
+        w.put("Connection: upgrade\r\n");
     } else if (!options.keep_alive) {
-        out.append("Connection: close\r\n");
+        w.put("Connection: close\r\n");
     }
-    out.append("\r\n");
+    w.put("\r\n");
 }
 
 void build_client_response(const HttpHead& response, const ClientResponseOptions& options, std::string& out) {
-    out.clear();
-    out.append("HTTP/1.1 ");
-    append_number(out, static_cast<std::uint64_t>(response.status));
-    out.push_back(' ');
-    if (response.reason.empty()) {
-        out.append(reason_phrase(response.status));
-    } else {
-        out.append(response.reason);
-    }
-    out.append("\r\n");
+    const std::string_view reason =
+        response.reason.empty() ? reason_phrase(response.status) : response.reason;
+    HeadWriter w(out, reason.size() + fields_bound(response) + kOwnLines);
+    w.put("HTTP/1.1 ");
+    w.number(static_cast<std::uint64_t>(response.status));
+    w.put(" ");
+    w.put(reason);
+    w.put("\r\n");
     const ConnectionTokens connection(response);
     bool has_hsts = false;
     for (const auto& f : response.fields) {
         if (f.id == FieldName::transfer_encoding) {
-            if (!options.dechunk) field(out, f.name, f.value);
+            if (!options.dechunk) w.field(f.name, f.value);
             continue;
         }
         if (hop_by_hop(f.id)) continue;
         if (connection.names(f.name)) continue;
         if (f.id == FieldName::strict_transport_security) has_hsts = true;
-        field(out, f.name, f.value);
+        w.field(f.name, f.value);
     }
     if (options.hsts_max_age > 0 && !has_hsts) {
-        out.append("Strict-Transport-Security: max-age=");
-        append_number(out, options.hsts_max_age);
-        out.append("\r\n");
+        w.put("Strict-Transport-Security: max-age=");
+        w.number(options.hsts_max_age);
+        w.put("\r\n");
     }
     if (options.upgrade) {
-        field(out, "Upgrade", response.header(FieldName::upgrade));
-        out.append("Connection: upgrade\r\n");
+        w.field("Upgrade", response.header(FieldName::upgrade));
+        w.put("Connection: upgrade\r\n");
     } else if (!options.keep_alive) {
-        out.append("Connection: close\r\n");
+        w.put("Connection: close\r\n");
     } else if (!options.client_http11) {
-        out.append("Connection: keep-alive\r\n");
+        w.put("Connection: keep-alive\r\n");
     }
-    out.append("\r\n");
+    w.put("\r\n");
 }
 
 void build_error_response(int status, std::string_view detail, bool keep_alive, std::string& out,

@@ -129,4 +129,38 @@ TEST(Forwarding, HopByHopAndOurOwnFieldsAreReplacedUpstream) {
         "X-Forwarded-Proto: http\r\nX-Forwarded-Host: example.com\r\nTransfer-Encoding: chunked\r\n\r\n");
 }
 
+// The heads are written into a string sized once for the longest head the message can make:
+// a head made only of the values we repeat in lines of our own (X-Forwarded-For, -Host,
+// Upgrade), long ones, still comes out whole.
+TEST(Forwarding, HeadsMadeOfRepeatedValuesComeOutWhole) {
+    const std::string big(3000, 'v');
+    const std::string target = "/" + std::string(500, 't');
+    const std::string reason(200, 'r');
+    HttpHead request;
+    request.method = "GET";
+    request.target = target;
+    request.fields = {{"X-Forwarded-For", big}, {"Host", big}, {"Upgrade", big}};
+    UpstreamRequestOptions options;
+    options.client_ip = "2001:db8::1";
+    options.scheme = "https";
+    options.upgrade = true;
+    std::string out;
+    build_upstream_request(request, options, out);
+    EXPECT_EQ(out, "GET " + target + " HTTP/1.1\r\nHost: " + big + "\r\nX-Forwarded-For: " + big +
+                       ", 2001:db8::1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: " + big +
+                       "\r\nUpgrade: " + big + "\r\nConnection: upgrade\r\n\r\n");
+
+    HttpHead response;
+    response.status = 101;
+    response.reason = reason;
+    response.fields = {{"Upgrade", big}};
+    ClientResponseOptions client;
+    client.upgrade = true;
+    client.hsts_max_age = 18446744073709551615ull;
+    build_client_response(response, client, out);
+    EXPECT_EQ(out, "HTTP/1.1 101 " + reason +
+                       "\r\nStrict-Transport-Security: max-age=18446744073709551615\r\nUpgrade: " + big +
+                       "\r\nConnection: upgrade\r\n\r\n");
+}
+
 }  // namespace
