@@ -3,9 +3,10 @@
 // those words, and every split of the head into two feeds, is tried.
 #include "proxy/http/http_parser.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -140,6 +141,50 @@ TEST(HttpParserHeadScan, ControlBytesInTheStartLineAreRefused) {
     HttpParser parser(HttpParser::Kind::response);
     parser.start(tab.data());
     EXPECT_NE(parser.feed_head(tab.data(), tab.size()).status, HttpParser::Status::error);
+}
+
+}  // namespace
+
+namespace {
+
+// A Content-Length body is counted without llhttp: every split of the body into feeds gives the
+// same pieces, stops at the body's end (what follows belongs to the next message), and a body
+// cut short is still refused at the end of the stream.
+TEST(HttpParserBody, ContentLengthBodiesEndExactlyAtEverySplit) {
+    for (const auto kind : {HttpParser::Kind::request, HttpParser::Kind::response}) {
+        const std::string head = kind == HttpParser::Kind::request
+                                     ? "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
+                                     : "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+        const std::string message = head + "0123456789" + "GET / HTTP/1.1\r\n";
+        for (std::size_t split = head.size(); split <= message.size(); ++split) {
+            HttpParser parser(kind);
+            parser.start(message.data());
+            auto result = parser.feed_head(message.data(), split);
+            ASSERT_EQ(result.status, HttpParser::Status::head_complete);
+            ASSERT_EQ(result.consumed, head.size());
+            std::vector<std::string_view> pieces;
+            std::size_t at = head.size();
+            result = parser.feed_body(message.data() + at, split - at, pieces);
+            at += result.consumed;
+            if (result.status == HttpParser::Status::need_more) {
+                result = parser.feed_body(message.data() + at, message.size() - at, pieces);
+                at += result.consumed;
+            }
+            EXPECT_EQ(result.status, HttpParser::Status::message_complete) << split;
+            EXPECT_EQ(at, head.size() + 10) << split;
+            std::string body;
+            for (const auto piece : pieces) body.append(piece);
+            EXPECT_EQ(body, "0123456789") << split;
+            EXPECT_EQ(parser.body_bytes(), 10u);
+        }
+        HttpParser cut(kind);
+        cut.start(message.data());
+        ASSERT_EQ(cut.feed_head(message.data(), head.size() + 4).status, HttpParser::Status::head_complete);
+        std::vector<std::string_view> pieces;
+        EXPECT_EQ(cut.feed_body(message.data() + head.size(), 4, pieces).status,
+                  HttpParser::Status::need_more);
+        EXPECT_EQ(cut.finish().status, HttpParser::Status::error);
+    }
 }
 
 }  // namespace
