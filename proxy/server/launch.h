@@ -44,12 +44,21 @@ inline asio::awaitable<asio::detail::awaitable_thread_entry_point, Executor> ent
 
 }  // namespace launch_detail
 
+// A coroutine that is the bottom of its own stack: launched without the frame that catches
+// what it throws, so it must catch everything itself (an exception that left it would leave
+// the loop's run() too). The request loop is one, and so saves a frame's allocation, set-up
+// and release per request.
+using BottomOfStack = asio::awaitable<asio::detail::awaitable_thread_entry_point, asio::any_io_executor>;
+
 // Runs `body` at once on the calling thread, which must be the one running `executor`'s loop,
 // until its first wait; it goes on from the loop.
-inline void launch(const asio::any_io_executor& executor, asio::awaitable<void, asio::any_io_executor> body) {
-    asio::detail::awaitable_handler<asio::any_io_executor, void>(launch_detail::entry(std::move(body)), executor,
-                                                                 asio::cancellation_slot(), asio::cancellation_state())
+inline void launch(const asio::any_io_executor& executor, BottomOfStack body) {
+    asio::detail::awaitable_handler<asio::any_io_executor, void>(
+        std::move(body), executor, asio::cancellation_slot(), asio::cancellation_state())
         .launch();
+}
+inline void launch(const asio::any_io_executor& executor, asio::awaitable<void, asio::any_io_executor> body) {
+    launch(executor, launch_detail::entry(std::move(body)));
 }
 
 }  // namespace fulcrum::proxy::server

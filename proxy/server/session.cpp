@@ -272,37 +272,43 @@ private:
         close();
     }
 
-    awaitable<void> run([[maybe_unused]] std::shared_ptr<Session> self) {
-        // Keep a statement before the `if constexpr`: GCC 12 emits a trap (SIGILL) for a
-        // coroutine whose body opens with one whose discarded branch holds a co_await.
-        [[maybe_unused]] const auto& opts = m_server.options();
-        if constexpr (std::is_same_v<Stream, TlsStream>) {
-            arm(Phase::client_head, opts.header_timeout_ms);
-            asio::error_code ec;
-            co_await m_stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
-            disarm();
-            if (ec) {
-                close();
-                co_return;
-            }
-        }
-        while (true) {
-            ensure_buffer();
-            ensure_exchange();
-            compact();
-            if (!co_await serve_one(m_first)) break;
-            m_first = false;
-            if (!m_keep_going || m_server.stopping()) break;
-            // Plain TCP with nothing pipelined: leave the loop until the next request. TLS
-            // reads directly (OpenSSL may already hold decrypted bytes of the next request).
-            if constexpr (std::is_same_v<Stream, tcp::socket>) {
-                if (m_start == m_filled) {
-                    wait_for_request();
+    // The bottom of the connection's coroutine stack (launch.h, one frame less per request):
+    // it catches what the request path throws, a bug that then ends this connection only.
+    BottomOfStack run([[maybe_unused]] std::shared_ptr<Session> self) {
+        try {
+            // Keep a statement before the `if constexpr`: GCC 12 emits a trap (SIGILL) for a
+            // coroutine whose body opens with one whose discarded branch holds a co_await.
+            [[maybe_unused]] const auto& opts = m_server.options();
+            if constexpr (std::is_same_v<Stream, TlsStream>) {
+                arm(Phase::client_head, opts.header_timeout_ms);
+                asio::error_code ec;
+                co_await m_stream.async_handshake(asio::ssl::stream_base::server,
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+                disarm();
+                if (ec) {
+                    close();
                     co_return;
                 }
             }
+            while (true) {
+                ensure_buffer();
+                ensure_exchange();
+                compact();
+                if (!co_await serve_one(m_first)) break;
+                m_first = false;
+                if (!m_keep_going || m_server.stopping()) break;
+                // Plain TCP with nothing pipelined: leave the loop until the next request. TLS
+                // reads directly (OpenSSL may already hold decrypted bytes of the next request).
+                if constexpr (std::is_same_v<Stream, tcp::socket>) {
+                    if (m_start == m_filled) {
+                        wait_for_request();
+                        co_return;
+                    }
+                }
+            }
+            close();
+        } catch (...) {
         }
-        close();
     }
 
     void close() {

@@ -76,4 +76,35 @@ TEST(Launch, ALoopDestroyedWhileTheCoroutineWaitsReleasesWhatItHolds) {
     EXPECT_EQ(*held, 7);
 }
 
+// A coroutine that is its own bottom of stack (BottomOfStack: no frame of launch's around it)
+// runs the same way, and what it catches itself ends only it.
+TEST(Launch, ABottomOfStackRunsAtOnceAndCatchesItsOwnExceptions) {
+    using fulcrum::proxy::server::BottomOfStack;
+    asio::io_context io{1};
+    int steps = 0;
+    int steps_when_launch_returned = -1;
+    bool caught = false;
+    asio::post(io, [&] {
+        launch(io.get_executor(), [](asio::io_context& loop, int& count, bool& got) -> BottomOfStack {
+            try {
+                ++count;
+                co_await wait_for(loop, 10ms);
+                ++count;
+                throw std::runtime_error("a bug in a request");
+            } catch (const std::runtime_error&) {
+                got = true;
+            }
+        }(io, steps, caught));
+        steps_when_launch_returned = steps;
+    });
+    bool after = false;
+    asio::steady_timer later(io, 50ms);
+    later.async_wait([&](asio::error_code) { after = true; });
+    EXPECT_NO_THROW(io.run_for(5s));
+    EXPECT_EQ(steps_when_launch_returned, 1);
+    EXPECT_EQ(steps, 2);
+    EXPECT_TRUE(caught);
+    EXPECT_TRUE(after);
+}
+
 }  // namespace
