@@ -294,7 +294,22 @@ private:
                 ensure_buffer();
                 ensure_exchange();
                 compact();
-                if (!co_await serve_one(m_first)) break;
+                const auto started = Clock::now();
+                std::size_t parsed = 0;
+                auto result = begin_request(parsed);
+                if (result.status == http::HttpParser::Status::need_more &&
+                    !co_await read_request_head(parsed, result)) {
+                    break;
+                }
+                if (result.status == http::HttpParser::Status::error) {
+                    co_await refuse_request(started);
+                    break;
+                }
+                const bool logging = accept_request(parsed);
+                const bool keep =
+                    co_await handle(result.status == http::HttpParser::Status::message_complete);
+                end_request(keep, logging, started);
+                if (!keep) break;
                 m_first = false;
                 if (!m_keep_going || m_server.stopping()) break;
                 // Plain TCP with nothing pipelined: leave the loop until the next request. TLS
@@ -324,67 +339,88 @@ private:
         if (m_upstream) m_upstream->close(ec);
     }
 
-    // Reads and answers one request; false when the connection should close.
-    awaitable<bool> serve_one(bool first) {
-        const auto& opts = m_server.options();
+    // One request is read and answered inside run()'s loop, in steps that are coroutines only
+    // where they wait: the head is usually all in the buffer already (wait_for_request read
+    // it), and a coroutine of its own per request cost a frame's allocation, set-up and release.
+
+    // Starts a request on the bytes the buffer holds: per-request state reset, those bytes fed.
+    http::HttpParser::Result begin_request(std::size_t& parsed) {
         m_status = 0;
         m_sent = 0;
         m_log_upstream = {};
         m_pool_stats = nullptr;
         m_x->request.start(m_buffer.get() + m_start);
-        const std::size_t head_start = m_start;
-        std::size_t parsed = m_start;  // bytes of the buffer fed to the parser
+        parsed = m_start;  // bytes of the buffer fed to the parser
+        return feed_request_head(parsed);
+    }
+
+    // Feeds the bytes not yet parsed: need_more when the head is not all there and the buffer
+    // has room for more of it.
+    http::HttpParser::Result feed_request_head(std::size_t& parsed) {
         http::HttpParser::Result result;
-        const auto started = Clock::now();
-        const std::uint64_t head_timeout = first ? opts.header_timeout_ms : opts.header_timeout_ms;
-        while (true) {
-            if (parsed < m_filled) {
-                result = m_x->request.feed_head(m_buffer.get() + parsed, m_filled - parsed);
-                parsed += result.consumed;
-                if (result.status != http::HttpParser::Status::need_more) break;
-            }
-            if (m_filled >= m_worker.buffers().size()) {
-                result = m_x->request.feed_head(m_buffer.get() + parsed, 0);
-                result.status = http::HttpParser::Status::error;
-                break;
-            }
+        if (parsed < m_filled) {
+            result = m_x->request.feed_head(m_buffer.get() + parsed, m_filled - parsed);
+            parsed += result.consumed;
+            if (result.status != http::HttpParser::Status::need_more) return result;
+        }
+        if (m_filled >= m_worker.buffers().size()) {
+            result = m_x->request.feed_head(m_buffer.get() + parsed, 0);
+            result.status = http::HttpParser::Status::error;
+        }
+        return result;
+    }
+
+    // Reads until the head is all there (or refused); false when the connection closes
+    // without an answer (end of stream, reset) or with the 408 sent here.
+    awaitable<bool> read_request_head(std::size_t& parsed, http::HttpParser::Result& result) {
+        const auto& opts = m_server.options();
+        while (result.status == http::HttpParser::Status::need_more) {
             asio::error_code ec;
-            const auto n = co_await read_client(Phase::client_head, head_timeout, ec);
+            const auto n = co_await read_client(Phase::client_head, opts.header_timeout_ms, ec);
             if (ec || n == 0) {
                 if (m_timed_out == Phase::client_head) {
                     co_await respond_error(408, "the request head did not arrive within the header timeout", false);
                 }
                 co_return false;  // EOF or reset: nothing to answer
             }
+            result = feed_request_head(parsed);
         }
-        if (result.status == http::HttpParser::Status::error) {
-            auto error = m_x->request.error();
-            if (error == http::HttpError::none) error = http::HttpError::head_too_large;
-            add(m_listener_stats->requests);
-            co_await respond_error(http::status_of(error), http::to_string(error), false);
-            // Refused requests are logged too (they are what an attack looks like), with
-            // "-" for a request line we would not trust.
-            if (m_server.access_log().enabled()) {
-                m_x->log_request.clear();
-                log_access(micros_since(started));
-            }
-            co_return false;
+        co_return true;
+    }
+
+    // A refused head: answered, counted and logged; the connection closes after it.
+    awaitable<void> refuse_request(Clock::time_point started) {
+        auto error = m_x->request.error();
+        if (error == http::HttpError::none) error = http::HttpError::head_too_large;
+        add(m_listener_stats->requests);
+        co_await respond_error(http::status_of(error), http::to_string(error), false);
+        // Refused requests are logged too (they are what an attack looks like), with
+        // "-" for a request line we would not trust.
+        if (m_server.access_log().enabled()) {
+            m_x->log_request.clear();
+            log_access(micros_since(started));
         }
-        const bool message_done = result.status == http::HttpParser::Status::message_complete;
-        m_head_bytes = parsed - head_start;
+    }
+
+    // A head that was accepted: counted, and captured for the log if the line will be
+    // written (sampled once per request; the result says whether).
+    bool accept_request(std::size_t parsed) {
+        m_head_bytes = parsed - m_start;
         m_start = parsed;  // body (or the next request) starts here
         add(m_listener_stats->requests);
-        // Sampled once: the fields are captured only if the line will be written.
         const bool logging = m_server.access_log().enabled();
         if (logging) capture_request();
-        const bool keep = co_await handle(message_done);
+        return logging;
+    }
+
+    // After the answer: what is counted and logged of the request.
+    void end_request(bool keep, bool logging, Clock::time_point started) {
         // Bytes of this client's that nothing will read now that the connection closes (a
         // body not forwarded, the rest of a malformed one) came with the pool's request.
         if (!keep && m_pool_stats) add(m_pool_stats->bytes_in, m_filled - m_start);
         const auto elapsed = micros_since(started);
         m_listener_stats->latency.record(static_cast<std::uint64_t>(elapsed));
         if (logging) log_access(elapsed);
-        co_return keep;
     }
 
     // ---- access log -----------------------------------------------------------------

@@ -208,6 +208,21 @@ TEST_F(Pipeline, LimitsAnswer414And431And413) {
     EXPECT_EQ(upstreams[0]->requests(), 0);
 }
 
+// A head that arrives in pieces is read on until it is whole (the request loop reads more only
+// then), on the first request of a connection and on a later one.
+TEST_F(Pipeline, HeadsArrivingInPiecesAreAnswered) {
+    start_default();
+    TestClient client(port);
+    for (int round = 0; round < 2; ++round) {
+        for (const char* piece : {"GET /pieces HTTP/1.1\r\nHo", "st: x\r\nX-A: ", "a\r\n", "\r\n"}) {
+            client.send(piece);
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        }
+        EXPECT_EQ(client.read_response().status, 200) << round;
+    }
+    EXPECT_EQ(upstreams[0]->requests(), 2);
+}
+
 TEST_F(Pipeline, SlowlorisGets408AndIdleKeepAliveCloses) {
     fulcrum::proxy::server::ServerOptions options;
     options.header_timeout_ms = 300;
