@@ -9,7 +9,7 @@
 // become operations on those masks (a CR's LF is the CR mask shifted by one). This replaced two
 // walks over the same bytes — a scan for CR, LF and NUL, and a second one over each value for
 // control bytes in llhttp's value callback — which together cost more instructions per request
-// than anything else of ours (callgrind, resources/bench/RESULTS.md).
+// than anything else of ours (callgrind, tests/bench/RESULTS.md).
 
 #include <cstddef>
 #include <cstdint>

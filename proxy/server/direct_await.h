@@ -8,7 +8,7 @@
 // whose frame carries the result back to the caller: per I/O a frame allocated from Asio's
 // recycling cache (a linear scan of its slots), set up, resumed, popped and freed. On the proxy's
 // hot path (the upstream write and read, the client write) that was about a tenth of the user-
-// space instructions per request (resources/bench/RESULTS.md). Here the awaiting coroutine hands
+// space instructions per request (tests/bench/RESULTS.md). Here the awaiting coroutine hands
 // its own thread of execution to the operation as the completion handler; the handler stores the
 // result where the caller said and resumes the caller, which is still the top of the stack.
 // Cancellation (a `||`, the deadline tick's cancel()) and the executor come from the thread, as

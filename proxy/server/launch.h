@@ -6,7 +6,7 @@
 // A plain-TCP connection leaves its coroutine between requests (an idle one is a socket and a
 // pending read, see session.cpp), so every request that follows an idle wait starts the
 // request loop again. co_spawn made that cost about 1.5k instructions per request (callgrind,
-// resources/bench/RESULTS.md): two work guards (type-erased executor copies and atomic counts),
+// tests/bench/RESULTS.md): two work guards (type-erased executor copies and atomic counts),
 // a dispatch onto the executor awaited through use_awaitable (a frame of its own), and a
 // completion dispatched to the `detached` handler. None of it is needed here: the caller is
 // already on the loop's thread, the loop never runs out of work (its timers), and nobody waits

@@ -25,7 +25,7 @@ struct ProxyCommandOptions {
     std::string user;  // quick mode: bind as root, then run as this account
     bool allow_root = false;
     // epoll | auto | io_uring (event_loop_choice.h). auto: io_uring costs less CPU per request
-    // (resources/bench/RESULTS.md), and where the host refuses it the proxy runs on epoll.
+    // (tests/bench/RESULTS.md), and where the host refuses it the proxy runs on epoll.
     std::string event_loop = "auto";
 };
 

@@ -653,7 +653,7 @@ private:
     // buffer twice that size (the kernel doubles the 4 MiB asked for). Each wake-up then finds
     // about twice the room (epoll reports writability once half the queued bytes have gone),
     // so a download wakes the loop half as often: 75 → 41 wake-ups per 100 MiB
-    // (resources/bench/profile.py --case static-large), and wake-ups are what a large file
+    // (tests/bench/profile.py --case static-large), and wake-ups are what a large file
     // costs us beyond the kernel's own work. The queued bytes are page-cache pages that
     // sendfile references rather than copies, so the larger cap costs little memory.
     static constexpr std::uint64_t kLargeFileBytes = 4u << 20;

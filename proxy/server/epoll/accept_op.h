@@ -9,7 +9,7 @@
 // asked for the peer's address once more with getpeername(). accept4() with SOCK_NONBLOCK
 // returns a non-blocking descriptor and the peer's address at once, and a descriptor that
 // accept4() made is no one's duplicate, so close() removes it from epoll by itself (strace on
-// new HTTPS connections: see resources/bench/RESULTS.md).
+// new HTTPS connections: see tests/bench/RESULTS.md).
 
 #include <sys/socket.h>
 #include <unistd.h>

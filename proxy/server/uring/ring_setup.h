@@ -22,5 +22,5 @@ std::string io_uring_unavailable_reason();
 // compiled with that name replaced by this one, which adds IORING_SETUP_COOP_TASKRUN |
 // IORING_SETUP_TASKRUN_FLAG. Without them every completion's task_work interrupts the loop
 // thread with an IPI, which on a paravirtualised VM cost more than epoll saved
-// (resources/bench/RESULTS.md, "Asio on io_uring").
+// (tests/bench/RESULTS.md, "Asio on io_uring").
 extern "C" int fulcrum_io_uring_queue_init(unsigned entries, struct io_uring* ring, unsigned flags);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fulcrum's proxy side by side with nginx and HAProxy, in one run, on this machine.
 
-  resources/bench/bench.py --agent build/test/agent/fulcrum-agent [--rounds 3] [--duration 5]
+  tests/bench/bench.py --agent build/test/agent/fulcrum-agent [--rounds 3] [--duration 5]
                            [--connections 50] [--only proxy,static,tls] [--keep]
 
 What it measures (each case: every server, alternating order each round, the median is shown):

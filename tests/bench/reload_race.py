@@ -9,7 +9,7 @@ Session 7: on io_uring a request on a long-lived connection now and then got no 
 timeout) or a body cut short; session 8 found Asio 1.22.1's io_uring cancellation bugs behind it
 (proxy/server/uring/asio-1.22.1-io_uring-cancel.patch), and with the patch runs show none.
 
-  resources/bench/reload_race.py --agent build/agent/fulcrum-agent --event-loop auto [--threads 2]
+  tests/bench/reload_race.py --agent build/agent/fulcrum-agent --event-loop auto [--threads 2]
 """
 import argparse
 import json
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (read_response lives there)
 
-DEMO = Path(__file__).resolve().parents[1] / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 
 
 def free_port():

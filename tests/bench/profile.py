@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """What one request costs the server, in units a shared machine does not distort.
 
-  resources/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
+  tests/bench/profile.py --agent build/agent/fulcrum-agent [--compare OTHER-AGENT]
                              [--case proxy|static-large|https|handshake]
                              [--duration 3] [--rounds 3] [--connections 50] [--callgrind] [--cpu-only]
 

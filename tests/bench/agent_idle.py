@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What an idle fulcrum-agent costs the host it runs on (issue 4, item 10).
 
-  resources/bench/agent_idle.py --agent build/test/agent/fulcrum-agent [--seconds 60]
+  tests/bench/agent_idle.py --agent build/test/agent/fulcrum-agent [--seconds 60]
 
 Starts the real daemon on a private state directory, applies the demo's host config (four
 waitress workers from resources/demo behind the proxy, static route, active health checks every
@@ -190,7 +190,7 @@ def main():
 
         load = os.getloadavg()
         print("# fulcrum-agent idle cost")
-        print(f"command: resources/bench/agent_idle.py --agent {args.agent} --seconds {args.seconds}")
+        print(f"command: tests/bench/agent_idle.py --agent {args.agent} --seconds {args.seconds}")
         print(f"machine: {os.cpu_count()} CPUs; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
         print(f"config: the demo's (4 waitress workers, proxy with static route and health checks every 2 s);"
               f" no traffic; watched {elapsed:.0f} s after {args.settle} s settling")
