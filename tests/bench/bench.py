@@ -39,6 +39,11 @@ the same CPUs, equally for every proxy. Ratios are the result; absolute numbers 
 machine's. The exact commands are printed with the results. Each table also shows the server's
 own CPU time per answered request (user + system, its whole process group, over the measured
 run): on a machine other people load, req/s drops with stolen CPU while this mostly does not.
+Beside it, what wrk and the upstream spent on the same requests. Their sum is what one request
+costs the whole machine; when the CPUs are the limit, req/s is the CPUs divided by that sum, so
+the ratio of the sums is the most a leaner server can gain on this machine (printed under each
+table). Every round runs all servers back to back, and the round-by-round ("paired") ratio is
+printed too: a slow spell of a shared host hits one round's servers alike.
 The load average is printed at the start and the end.
 """
 import argparse
@@ -185,6 +190,7 @@ def start_upstreams(run):
     conf = run.write("upstream/nginx.conf", head + "http {\n" + http_common(prefix) +
                      "  default_type text/plain;\n" + servers + "}\n")
     proc = run.start("upstream", nginx_argv(prefix, conf), ports[0])
+    run.upstream = proc  # measure() charges its CPU to the requests, as it does wrk's
     for port in ports[1:]:
         wait_for_port(port, proc, prefix / "logs/error.log")
     return ports, conf
@@ -344,16 +350,24 @@ def measure(run, server, path, connections, duration, extra=()):
         # A short warm-up so every server starts with its connections and caches ready.
         subprocess.run(wrk_command(server.url(path), connections, 1, extra), capture_output=True, timeout=30)
         argv = wrk_command(server.url(path), connections, duration, extra)
+        upstream = getattr(run, "upstream", None)
         cpu_before = process_group_cpu_seconds(proc.pid)
+        upstream_before = process_group_cpu_seconds(upstream.pid) if upstream else 0.0
+        load_before = children_cpu_seconds()
         switches_before = process_group_context_switches(proc.pid)
         out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 30)
         cpu_after = process_group_cpu_seconds(proc.pid)
+        load_cpu = children_cpu_seconds() - load_before
+        upstream_cpu = (process_group_cpu_seconds(upstream.pid) if upstream else 0.0) - upstream_before
         switches = process_group_context_switches(proc.pid) - switches_before
         result = parse_wrk(out.stdout)
         result["wakeups"] = switches
         # The server's own CPU per answered request: what load from other processes on a
         # shared machine distorts least (req/s falls with stolen CPU; this mostly does not).
         result["cpu_us"] = ((cpu_after - cpu_before) * 1e6 / result["requests"]) if result["requests"] else float("nan")
+        # What the rest of the machine spent on the same requests: wrk and the upstream share
+        # the CPUs with the server, so together they bound what any server can reach here.
+        result["others_us"] = ((load_cpu + upstream_cpu) * 1e6 / result["requests"]) if result["requests"] else float("nan")
         result["command"] = shlex.join(argv)
         if out.returncode != 0 or result["rps"] == 0:
             result["failure"] = (out.stdout + out.stderr)[-500:]
@@ -389,30 +403,45 @@ def median(values):
 def print_case(title, servers, results, metric, commands):
     print(f"\n## {title}")
     unit = "MB/s" if metric == "mb_s" else "req/s"
-    print(f"| server | {unit} (median) | p99 ms (median) | server CPU µs/request (median) | errors | rounds ({unit}) |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(f"| server | {unit} (median) | p99 ms (median) | server CPU µs/request (median) "
+          f"| wrk + upstream CPU µs/request (median) | errors | rounds ({unit}) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     summary = {}
     for server in servers:
         rs = results[server.label]
         value = median([r[metric] for r in rs])
         p99 = median([r["p99_ms"] for r in rs])
         cpu = median([r.get("cpu_us", float("nan")) for r in rs])
+        others = median([r.get("others_us", float("nan")) for r in rs])
         errors = sum(r["errors"] + r["non2xx"] for r in rs)
-        summary[server.label] = (value, p99, cpu)
+        summary[server.label] = (value, p99, cpu, others)
         rounds = ", ".join(f"{r[metric]:.0f}" for r in rs)
-        print(f"| {server.label} | {value:,.0f} | {p99:.2f} | {cpu:.1f} | {errors} | {rounds} |")
+        print(f"| {server.label} | {value:,.0f} | {p99:.2f} | {cpu:.1f} | {others:.1f} | {errors} | {rounds} |")
     ours = [label for label in summary if label.startswith("fulcrum")]
     peers = [label for label in summary if not label.startswith("fulcrum")]
     if ours and peers:
         best = max(peers, key=lambda label: summary[label][0])
-        value, p99, cpu = summary[ours[0]]
-        bvalue, bp99, _ = summary[best]
+        value, p99, cpu, others = summary[ours[0]]
+        bvalue, bp99, bcpu, bothers = summary[best]
         ratio = value / bvalue if bvalue else float("nan")
         p99_ratio = p99 / bp99 if bp99 else float("nan")
         print(f"ratio: fulcrum / best peer ({best}) = {ratio:.2f}× {unit}; p99 {p99_ratio:.2f}× (lower is better)")
+        # Each round measures every server back to back, so a slow spell of the host hits the
+        # servers of one round alike: the per-round ratio is steadier than the ratio of medians.
+        paired = [a[metric] / b[metric] for a, b in zip(results[ours[0]], results[best]) if b[metric]]
+        if paired:
+            print(f"paired: fulcrum / {best} round by round = " + ", ".join(f"{x:.2f}" for x in paired) +
+                  f"; median {median(paired):.2f}×")
         leanest = min(peers, key=lambda label: summary[label][2] if summary[label][2] == summary[label][2] else float("inf"))
         lcpu = summary[leanest][2]
         print(f"CPU per request: fulcrum / leanest peer ({leanest}) = {cpu / lcpu if lcpu else float('nan'):.2f}× (lower is better)")
+        if metric == "rps" and others == others and bothers == bothers:
+            # When wrk, the upstream and the server together keep the CPUs busy, req/s is the
+            # CPUs divided by what one request costs all three: this is the most a leaner server
+            # can gain over the best peer on this machine.
+            print(f"whole machine per request (server + wrk + upstream): fulcrum {cpu + others:.1f} µs, "
+                  f"{best} {bcpu + bothers:.1f} µs; the req/s ratio this allows when the CPUs are the limit: "
+                  f"{(bcpu + bothers) / (cpu + others):.2f}×")
     print("commands:")
     for server in servers:
         print(f"  {server.label}: server `{shlex.join(map(str, server.argv))}`")
@@ -459,6 +488,12 @@ def process_group_cpu_seconds(pgid):
     """User + system CPU of every process in a process group."""
     ticks = sum(int(fields[11]) + int(fields[12]) for fields, _ in process_group_members(pgid))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    """User + system CPU of this script's finished (waited-for) children, wrk among them."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def process_group_context_switches(pgid):
