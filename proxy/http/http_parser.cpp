@@ -214,6 +214,20 @@ int HttpParser::on_message_complete(llhttp_t* p) {
     return HPE_PAUSED;
 }
 
+namespace {
+// RFC 9112 3: method SP request-target SP HTTP-version, the target without whitespace. llhttp,
+// not built strict, also reads "GET  / HTTP/1.1", "GET /  HTTP/1.1" and "GET /a\tb HTTP/1.1";
+// an upstream that splits such a line differently routes or answers a request other than the
+// one we checked. The method and target views point into the head's one buffer, and a complete
+// head holds the version after the target, so the bytes around the target can be looked at.
+bool single_spaced_request_line(const HttpHead& head) {
+    const char* after_method = head.method.data() + head.method.size();
+    const char* after_target = head.target.data() + head.target.size();
+    return after_method[0] == ' ' && head.target.data() == after_method + 1 && after_target[0] == ' ' &&
+           after_target[1] == 'H' && head.target.find_first_of(" \t") == std::string_view::npos;
+}
+}  // namespace
+
 bool HttpParser::validate_head() {
     auto& head = m_head;
     if (m_kind == Kind::response) return true;
@@ -226,6 +240,10 @@ bool HttpParser::validate_head() {
         return false;
     }
     if (head.target.empty() || (head.target.front() != '/' && !(head.target == "*" && head.method == "OPTIONS"))) {
+        fail(HttpError::bad_syntax);
+        return false;
+    }
+    if (!single_spaced_request_line(head)) {
         fail(HttpError::bad_syntax);
         return false;
     }

@@ -143,6 +143,23 @@ TEST(HttpParserHeadScan, ControlBytesInTheStartLineAreRefused) {
     EXPECT_NE(parser.feed_head(tab.data(), tab.size()).status, HttpParser::Status::error);
 }
 
+// RFC 9112 3: a request line is method SP request-target SP HTTP-version, and the target holds
+// no whitespace. An upstream that splits the line at a TAB (or at the second of two spaces)
+// reads a different target, or a different version, than the one we routed on; so these are
+// refused, as every other start line we cannot read exactly one way.
+TEST(HttpParserRequestLine, WhitespaceInsideOrAroundTheTargetIsRefused) {
+    for (const std::string line : {"GET /a\tb HTTP/1.1", "GET /\tHTTP/1.1", "GET\t/ HTTP/1.1", "GET /a\t HTTP/1.1",
+                                   "GET  / HTTP/1.1", "GET /  HTTP/1.1", "GET / HTTP/1.1 ", "GET /a b HTTP/1.1"}) {
+        const std::string request = line + "\r\nHost: x\r\n\r\n";
+        for (std::size_t split = 0; split <= request.size(); ++split) {
+            HttpError error{};
+            EXPECT_EQ(parse(request, split, error), HttpParser::Status::error) << line << " split " << split;
+        }
+    }
+    HttpError error{};
+    EXPECT_NE(parse("GET /a%09b?q=%20 HTTP/1.1\r\nHost: x\r\n\r\n", 0, error), HttpParser::Status::error);
+}
+
 }  // namespace
 
 namespace {

@@ -162,6 +162,9 @@ TEST_F(Pipeline, SmugglingAndMalformedRequestsNeverReachUpstream) {
         {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},
         {"GET http://evil/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},
         {"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"GET /a\tb HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"GET /  HTTP/1.1\r\nHost: x\r\n\r\n", 400},
         {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
     };
     for (const auto& [request, expected] : cases) {
